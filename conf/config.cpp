@@ -1,0 +1,40 @@
+#include "conf/config.h"
+
+#include "conf/line_reader.h"
+#include "conf/parser.h"
+#include "conf/tables/tables.h"
+
+namespace ipvsd::conf {
+
+namespace {
+
+void bindAndValidate(LineReader& reader, ParseResult& result) {
+    TableBinder<Config> root(result.config, rootTable());
+    bindLines(reader, root, result.diagnostics);
+    // Cross-block checks (references, clashes) need everything read; keepalived reports them without a
+    // line number, we keep the location of the block concerned.
+    validateGlobal(result.config, result.diagnostics);
+    validateVrrp(result.config, result.diagnostics);
+    validateLvs(result.config, result.diagnostics);
+    validateBfd(result.config, result.diagnostics);
+    result.config.files = result.diagnostics.files();
+}
+
+}  // namespace
+
+ParseResult parseFile(const std::string& path, const ParseOptions& options) {
+    ParseResult result;
+    LineReader reader(path, ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
+    bindAndValidate(reader, result);
+    return result;
+}
+
+ParseResult parseText(std::string text, const ParseOptions& options, std::string name, std::string baseDir) {
+    ParseResult result;
+    LineReader reader(LineReader::InMemoryText{std::move(text), std::move(name), std::move(baseDir)},
+                      ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
+    bindAndValidate(reader, result);
+    return result;
+}
+
+}  // namespace ipvsd::conf

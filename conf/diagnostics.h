@@ -1,0 +1,55 @@
+// Diagnostics are values returned by the parser, never global state (STYLE.md lesson 7).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipvsd::conf {
+
+// Where a piece of configuration came from. fileIndex indexes Diagnostics::files() / Config::files.
+struct Location {
+    std::uint32_t fileIndex = 0;
+    std::uint32_t line = 0;  // 1-based; 0 = not from a file (e.g. a cross-reference check after parsing)
+};
+
+enum class Severity {
+    Info,     // informational, never affects the verdict
+    Warning,  // parsed and accepted, but worth telling (e.g. a keyword ipvsd does not act on yet)
+    Error,    // keepalived -t rejects this configuration
+};
+
+struct Diagnostic {
+    Severity severity;
+    Location where;
+    std::string message;
+};
+
+class Diagnostics {
+public:
+    // Registers a file name and returns its index for Location::fileIndex.
+    std::uint32_t addFile(std::string path);
+    const std::vector<std::string>& files() const { return files_; }
+
+    void report(Severity severity, Location where, std::string message);
+    void error(Location where, std::string message) { report(Severity::Error, where, std::move(message)); }
+    void warning(Location where, std::string message) { report(Severity::Warning, where, std::move(message)); }
+    void info(Location where, std::string message) { report(Severity::Info, where, std::move(message)); }
+
+    const std::vector<Diagnostic>& items() const { return items_; }
+    std::size_t errorCount() const { return errors_; }
+    bool hasErrors() const { return errors_ != 0; }
+
+    // keepalived's form: "(FILE: Line N) message"; "message" alone when the diagnostic has no location.
+    std::string format(const Diagnostic& d) const;
+
+private:
+    std::vector<std::string> files_;
+    std::vector<Diagnostic> items_;
+    std::size_t errors_ = 0;
+};
+
+std::string_view severityName(Severity s);
+
+}  // namespace ipvsd::conf

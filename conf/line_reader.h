@@ -1,0 +1,111 @@
+// Stage 1 of the config pipeline: files -> logical lines, as keepalived 2.2.7's reader produces them.
+//
+// Handles, in keepalived's order: `!`/`#` comments (outside double quotes; `\#` and `\!` escape them),
+// `include` and its checked variants with glob patterns relative to the including file, `@id` / `@^id`
+// conditional lines selected by the config id (-i), `$NAME=value` definitions (a trailing `\` continues a
+// multi-line definition), `$NAME` / `${NAME}` substitution with the standard `_PWD`, `_INSTANCE` and
+// `_RANDOM` definitions, `~SEQ(var, start, step, end)` / `~SEQx(...)` line repetition, and the splitting of
+// every `{` and `}` onto a logical line of its own. A LineReader object is one parse: no global state.
+#pragma once
+
+#include "conf/diagnostics.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ipvsd::conf {
+
+struct LogicalLine {
+    std::string text;  // comment-free, trimmed, never empty
+    Location where;
+};
+
+struct ReaderOptions {
+    std::string configId;                  // -i / --config-id; empty = none
+    std::optional<std::uint32_t> randomSeed;  // for ${_RANDOM}; nullopt = seeded from the clock
+};
+
+class LineReader {
+public:
+    // keepalived reads with fgets() into a 1024-byte buffer (MAXBUF): longer lines are cut into pieces
+    // that it then parses as separate lines. We reject them instead, which gives the same verdict.
+    static constexpr std::size_t kMaxLineLength = 1023;
+    static constexpr std::size_t kMaxIncludeDepth = 32;
+    static constexpr std::size_t kMaxSubstitutions = 1024;  // per line: guards `$A=$A` recursion
+
+    // Reads a configuration given as text (tests, fuzzing, stdin); includes resolve against `baseDir`.
+    struct InMemoryText {
+        std::string text;
+        std::string name;
+        std::string baseDir;
+    };
+
+    LineReader(std::string mainFile, ReaderOptions options, Diagnostics& diagnostics);
+    LineReader(InMemoryText input, ReaderOptions options, Diagnostics& diagnostics);
+    ~LineReader();
+    LineReader(const LineReader&) = delete;
+    LineReader& operator=(const LineReader&) = delete;
+
+    // The next logical line, or nullopt at the end of all input.
+    std::optional<LogicalLine> next();
+
+    // True once the main file could not be opened (keepalived's "Config files missing").
+    bool mainFileMissing() const { return mainFileMissing_; }
+    Location location() const;
+    std::size_t fileCount() const { return filesOpened_; }
+
+private:
+    struct File;
+    struct Definition {
+        std::string value;
+        bool multiline = false;
+        enum class Builtin { None, Pwd, Instance, Random } builtin = Builtin::None;
+    };
+    struct Sequence {
+        std::string var;
+        long next, step, last;
+        bool hex;
+        std::string text;
+    };
+    struct Pending {  // lines of a multi-line definition being expanded
+        std::vector<std::string> lines;
+        std::size_t index = 0;
+        std::size_t seqDepth = 0;
+    };
+
+    void initDefinitions();
+    bool openFiles(const std::string& pattern, const std::string& baseDir, bool isMain, std::string_view how);
+    bool pushFile(const std::string& path, std::string content);
+    std::optional<std::string> readPhysicalLine();
+    void decomment(std::string& line);
+    bool tryDefinition(const std::string& line);
+    bool trySequence(const std::string& line);
+    bool substitute(std::string& line);
+    const Definition* findDefinition(std::string_view name) const;
+    std::string expandBuiltin(const Definition& def, std::string_view params);
+    bool tryInclude(const std::string& line);
+    void splitBraces(std::string& line);
+
+    ReaderOptions options_;
+    Diagnostics& diag_;
+    std::vector<std::unique_ptr<File>> files_;  // include stack; back() is being read
+    std::map<std::string, Definition, std::less<>> definitions_;
+    std::vector<Sequence> sequences_;
+    std::vector<Pending> pendingMultiline_;
+    std::optional<std::string> residue_;
+    std::string* collectingDefinition_ = nullptr;  // value of a multi-line definition being read
+    std::mt19937 rng_;
+    int blockDepth_ = 0;
+    bool mainFileMissing_ = false;
+    bool atEnd_ = false;
+    std::size_t filesOpened_ = 0;
+    Location lastLocation_{};
+};
+
+}  // namespace ipvsd::conf

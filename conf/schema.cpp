@@ -1,0 +1,197 @@
+#include "conf/schema.h"
+
+#include "conf/fields.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace ipvsd::conf {
+
+namespace {
+constexpr std::string_view kWhite = " \t\f\n\r\v";
+}
+
+// keepalived reads numbers with strtoul/strtol base 10 and rejects trailing characters; leading blanks
+// (possible inside quotes) are skipped; a leading '-' is "negative number" for unsigned values.
+std::optional<std::uint64_t> BindContext::readUnsigned64(std::string_view word, std::uint64_t lo, std::uint64_t hi) {
+    std::string s(word);
+    auto offset = s.find_first_not_of(kWhite);
+    if (offset == std::string::npos) offset = s.size();
+    if (offset < s.size() && s[offset] == '-') {
+        error(fmt::format("negative number '{}'", s));
+        return std::nullopt;
+    }
+    errno = 0;
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(s.c_str() + offset, &end, 10);
+    if (*end != '\0' || end == s.c_str() + offset) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (errno == ERANGE) {
+        error(fmt::format("number '{}' outside unsigned 64 bit range", s));
+        return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+        error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::uint32_t> BindContext::readUnsigned(std::string_view word, std::uint32_t lo, std::uint32_t hi) {
+    std::string s(word);
+    auto offset = s.find_first_not_of(kWhite);
+    if (offset == std::string::npos) offset = s.size();
+    if (offset < s.size() && s[offset] == '-') {
+        error(fmt::format("negative number '{}'", s));
+        return std::nullopt;
+    }
+    errno = 0;
+    char* end = nullptr;
+    unsigned long v = std::strtoul(s.c_str() + offset, &end, 10);
+    if (*end != '\0' || end == s.c_str() + offset) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (errno == ERANGE || v > std::numeric_limits<std::uint32_t>::max()) {
+        error(fmt::format("number '{}' outside unsigned integer range", s));
+        return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+        error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(v);
+}
+
+std::optional<std::int32_t> BindContext::readInt(std::string_view word, std::int32_t lo, std::int32_t hi) {
+    std::string s(word);
+    errno = 0;
+    char* end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    if (*end != '\0' || end == s.c_str()) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (errno == ERANGE || v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max()) {
+        error(fmt::format("number '{}' outside integer range", s));
+        return std::nullopt;
+    }
+    if (v < lo || v > hi) {
+        error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
+        return std::nullopt;
+    }
+    return static_cast<std::int32_t>(v);
+}
+
+std::optional<double> BindContext::readDouble(std::string_view word, double lo, double hi) {
+    std::string s(word);
+    errno = 0;
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (*end != '\0' || end == s.c_str()) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (errno == ERANGE && std::fpclassify(v) != FP_SUBNORMAL && v != 0.0) {
+        error(fmt::format("number '{}' out of range", s));
+        return std::nullopt;
+    }
+    switch (std::fpclassify(v)) {
+        case FP_INFINITE: error(fmt::format("infinite number '{}'", s)); return std::nullopt;
+        case FP_NAN: error(fmt::format("not a number '{}'", s)); return std::nullopt;
+        case FP_SUBNORMAL: return 0.0;
+        default: break;
+    }
+    if (v < lo || v > hi) {
+        error(fmt::format("number '{}' outside range [{:g}, {:g}]", s, lo, hi));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::uint64_t> BindContext::readTimer(std::string_view word, std::uint64_t loUs, std::uint64_t hiUs) {
+    auto seconds = readDouble(word, static_cast<double>(loUs) / 1e6, static_cast<double>(hiUs) / 1e6);
+    if (!seconds) return std::nullopt;
+    double us = *seconds * 1e6;
+    return us >= static_cast<double>(hiUs) ? hiUs : static_cast<std::uint64_t>(us);
+}
+
+std::optional<bool> BindContext::readBool(std::string_view word) {
+    if (word == "true" || word == "on" || word == "yes") return true;
+    if (word == "false" || word == "off" || word == "no") return false;
+    error(fmt::format("invalid boolean '{}' (expected on|off|true|false|yes|no)", word));
+    return std::nullopt;
+}
+
+void reportArity(const Statement& s, std::uint8_t minArgs, std::uint8_t maxArgs, BindContext& ctx, bool& missing) {
+    missing = s.argCount() < minArgs;
+    if (missing) {
+        ctx.error(fmt::format("Configuration line starting `{}` is missing a parameter after keyword `{}` at word "
+                              "position {}",
+                              s.keyword(), s.words.back(), s.words.size() + 1));
+    } else if (maxArgs != kAnyArgs && s.argCount() > maxArgs) {
+        ctx.warning(fmt::format("{}: extra parameter '{}' ignored", s.keyword(), s.arg(maxArgs)));
+    }
+}
+
+void reportNotYet(std::string_view block, const Statement& s, BindContext& ctx) {
+    ctx.warning(fmt::format("{}: keyword '{}' is accepted but not acted on by ipvsd yet", block, s.keyword()));
+}
+
+void writeRaw(const RawStatement& raw, ConfigWriter& out) {
+    switch (raw.shape) {
+        case RawStatement::Shape::Line: out.statement(raw.words); break;
+        case RawStatement::Shape::ValueBlock:
+            out.beginBlock(raw.words);
+            for (const auto& child : raw.extras) out.value(child.words);
+            out.endBlock();
+            break;
+        case RawStatement::Shape::SubBlock:
+            out.beginBlock(raw.words);
+            for (const auto& child : raw.extras) writeRaw(child, out);
+            out.endBlock();
+            break;
+    }
+}
+
+namespace fields {
+
+std::string joinCommand(const std::vector<std::string>& words) {
+    std::string joined;
+    for (const auto& w : words) {
+        bool plain = !w.empty() && w.find_first_of(" \t\n'\"\\") == std::string::npos;
+        std::string quoted;
+        if (plain) {
+            quoted = w;
+        } else {
+            quoted = "'";
+            for (char c : w) {
+                if (c == '"') {
+                    quoted += "\\042";  // the whole command is written inside double quotes
+                    continue;
+                }
+                if (c == '\'' || c == '\\') quoted += '\\';
+                quoted += c;
+            }
+            quoted += "'";
+        }
+        joined += (joined.empty() ? "" : " ") + quoted;
+    }
+    return joined;
+}
+
+std::string formatTimer(std::uint64_t microseconds) {
+    if (microseconds % 1000000 == 0) return std::to_string(microseconds / 1000000);
+    std::string s = fmt::format("{}.{:06}", microseconds / 1000000, microseconds % 1000000);
+    while (s.back() == '0') s.pop_back();
+    return s;
+}
+
+}  // namespace fields
+
+}  // namespace ipvsd::conf

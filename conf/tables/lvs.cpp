@@ -1,0 +1,11 @@
+#include "conf/blocks.h"
+#include "conf/fields.h"
+#include "conf/tables/tables.h"
+
+namespace ipvsd::conf {
+
+void addLvsRootKeywords(std::vector<Keyword<Config>>&) {}
+
+void validateLvs(Config&, Diagnostics&) {}
+
+}  // namespace ipvsd::conf
