@@ -4,13 +4,21 @@
 #include "conf/address.h"
 #include "conf/schema.h"
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ipvsd::conf {
 
+struct BfdInstance {
+    Location where;
+    std::string name;
+    std::vector<RawStatement> extras;
+};
+
 struct BfdConfig {
+    std::deque<BfdInstance> instances;
     std::vector<RawStatement> extras;
 };
 

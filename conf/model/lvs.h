@@ -11,7 +11,21 @@
 
 namespace ipvsd::conf {
 
+struct VirtualServerGroup {
+    Location where;
+    std::string name;
+    std::vector<RawStatement> extras;
+};
+
+struct VirtualServer {
+    Location where;
+    std::vector<RawStatement> extras;
+};
+
+// Collections that a child block appends to are deques: references stay valid while the block is open.
 struct LvsConfig {
+    std::deque<VirtualServerGroup> groups;
+    std::deque<VirtualServer> virtualServers;
     std::vector<RawStatement> extras;
 };
 
