@@ -8,15 +8,15 @@ namespace ipvsd::conf {
 
 namespace {
 
-void bindAndValidate(LineReader& reader, ParseResult& result) {
+void bindAndValidate(LineReader& reader, const ParseOptions& options, ParseResult& result) {
     TableBinder<Config> root(result.config, rootTable());
     bindLines(reader, root, result.diagnostics);
     // Cross-block checks (references, clashes) need everything read; keepalived reports them without a
     // line number, we keep the location of the block concerned.
-    validateGlobal(result.config, result.diagnostics);
-    validateVrrp(result.config, result.diagnostics);
-    validateLvs(result.config, result.diagnostics);
-    validateBfd(result.config, result.diagnostics);
+    validateGlobal(result.config, options, result.diagnostics);
+    validateVrrp(result.config, options, result.diagnostics);
+    validateLvs(result.config, options, result.diagnostics);
+    validateBfd(result.config, options, result.diagnostics);
     result.config.files = result.diagnostics.files();
 }
 
@@ -25,7 +25,7 @@ void bindAndValidate(LineReader& reader, ParseResult& result) {
 ParseResult parseFile(const std::string& path, const ParseOptions& options) {
     ParseResult result;
     LineReader reader(path, ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
-    bindAndValidate(reader, result);
+    bindAndValidate(reader, options, result);
     return result;
 }
 
@@ -33,7 +33,7 @@ ParseResult parseText(std::string text, const ParseOptions& options, std::string
     ParseResult result;
     LineReader reader(LineReader::InMemoryText{std::move(text), std::move(name), std::move(baseDir)},
                       ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
-    bindAndValidate(reader, result);
+    bindAndValidate(reader, options, result);
     return result;
 }
 

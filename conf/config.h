@@ -8,6 +8,8 @@
 #include "conf/model/vrrp.h"
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ struct Config {
 struct ParseOptions {
     std::string configId;                       // -i: selects @id conditional lines
     std::optional<std::uint32_t> randomSeed;    // ${_RANDOM}; nullopt seeds from the clock
+    // keepalived -t checks that named interfaces exist on this host. Injected so tests decide; when
+    // empty, every interface is taken to exist. The daemon passes an if_nametoindex() lookup.
+    std::function<bool(std::string_view)> interfaceExists;
 };
 
 struct ParseResult {

@@ -3,6 +3,7 @@
 #include "conf/config.h"
 #include "conf/dump.h"
 
+#include <net/if.h>
 #include <sys/utsname.h>
 
 #include <fstream>
@@ -15,6 +16,9 @@ namespace {
 conf::ParseResult parse(const DaemonOptions& options) {
     conf::ParseOptions po;
     po.configId = options.configId.value_or(defaultConfigId());
+    po.interfaceExists = [](std::string_view name) {
+        return ::if_nametoindex(std::string(name).c_str()) != 0;
+    };
     return conf::parseFile(options.configFile, po);
 }
 

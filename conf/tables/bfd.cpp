@@ -6,6 +6,6 @@ namespace ipvsd::conf {
 
 void addBfdRootKeywords(std::vector<Keyword<Config>>&) {}
 
-void validateBfd(Config&, Diagnostics&) {}
+void validateBfd(Config&, const ParseOptions&, Diagnostics&) {}
 
 }  // namespace ipvsd::conf

@@ -89,6 +89,6 @@ void addGlobalRootKeywords(std::vector<Keyword<Config>>& rows) {
     rows.push_back(blocks::one<Config, GlobalDefs>("global_defs", &globalDefsOf, &globalDefsTable));
 }
 
-void validateGlobal(Config&, Diagnostics&) {}
+void validateGlobal(Config&, const ParseOptions&, Diagnostics&) {}
 
 }  // namespace ipvsd::conf

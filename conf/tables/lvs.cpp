@@ -6,6 +6,6 @@ namespace ipvsd::conf {
 
 void addLvsRootKeywords(std::vector<Keyword<Config>>&) {}
 
-void validateLvs(Config&, Diagnostics&) {}
+void validateLvs(Config&, const ParseOptions&, Diagnostics&) {}
 
 }  // namespace ipvsd::conf

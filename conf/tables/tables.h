@@ -14,10 +14,10 @@ void addVrrpRootKeywords(std::vector<Keyword<Config>>& rows);
 void addLvsRootKeywords(std::vector<Keyword<Config>>& rows);
 void addBfdRootKeywords(std::vector<Keyword<Config>>& rows);
 
-void validateGlobal(Config& config, Diagnostics& diag);
-void validateVrrp(Config& config, Diagnostics& diag);
-void validateLvs(Config& config, Diagnostics& diag);
-void validateBfd(Config& config, Diagnostics& diag);
+void validateGlobal(Config& config, const ParseOptions& options, Diagnostics& diag);
+void validateVrrp(Config& config, const ParseOptions& options, Diagnostics& diag);
+void validateLvs(Config& config, const ParseOptions& options, Diagnostics& diag);
+void validateBfd(Config& config, const ParseOptions& options, Diagnostics& diag);
 
 const Table<Config>& rootTable();
 

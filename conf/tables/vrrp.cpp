@@ -6,6 +6,6 @@ namespace ipvsd::conf {
 
 void addVrrpRootKeywords(std::vector<Keyword<Config>>&) {}
 
-void validateVrrp(Config&, Diagnostics&) {}
+void validateVrrp(Config&, const ParseOptions&, Diagnostics&) {}
 
 }  // namespace ipvsd::conf
