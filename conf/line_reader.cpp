@@ -111,19 +111,45 @@ void LineReader::initDefinitions() {
     definitions_["_PWD"] = Definition{{}, false, Definition::Builtin::Pwd};
     definitions_["_INSTANCE"] = Definition{{}, false, Definition::Builtin::Instance};
     definitions_["_RANDOM"] = Definition{{}, false, Definition::Builtin::Random};
+    definitions_["_HASH"] = Definition{"#", false, Definition::Builtin::None};
+    definitions_["_BANG"] = Definition{"!", false, Definition::Builtin::None};
 }
 
 LineReader::LineReader(std::string mainFile, ReaderOptions options, Diagnostics& diagnostics)
     : options_(std::move(options)), diag_(diagnostics) {
     initDefinitions();
-    std::string why;
-    auto content = readWholeFile(mainFile, why);
-    if (!content) {
+    // The -f argument is a glob too. keepalived -t exits 0 when it matches no readable file; ipvsd calls
+    // that an error: a check of a configuration that is not there must not pass.
+    int rc = 0;
+    auto matches = globFiles(mainFile, rc);
+    std::erase_if(matches, [](const std::string& m) { return !m.empty() && m.back() == '/'; });
+    if (matches.empty()) {
         mainFileMissing_ = true;
-        diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", mainFile, why));
+        std::string why;
+        readWholeFile(mainFile, why);
+        diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", mainFile,
+                                            why.empty() ? "no such file" : why));
         return;
     }
-    pushFile(mainFile, std::move(*content));
+    if (matches.size() > 1)
+        diag_.error(Location{}, fmt::format("WARNING, multiple configuration file matches of {}, starting with {}",
+                                            mainFile, matches.front()));
+    for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
+        std::string why;
+        struct stat st {};
+        if (::stat(it->c_str(), &st) == 0 && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+            diag_.error(Location{}, fmt::format("Configuration file '{}' is not a regular non-executable file", *it));
+            mainFileMissing_ = true;
+            continue;
+        }
+        auto content = readWholeFile(*it, why);
+        if (!content) {
+            diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", *it, why));
+            mainFileMissing_ = true;
+            continue;
+        }
+        pushFile(*it, std::move(*content));
+    }
 }
 
 LineReader::~LineReader() = default;
@@ -171,19 +197,17 @@ std::optional<std::string> LineReader::readPhysicalLine() {
         }
         const std::string& c = *f.content;
         auto eol = c.find('\n', f.pos);
-        std::size_t end = eol == std::string::npos ? c.size() : eol;
-        std::string line = c.substr(f.pos, end - f.pos);
-        f.pos = eol == std::string::npos ? c.size() : eol + 1;
-        ++f.line;
-        lastLocation_ = Location{f.fileIndex, f.line};
-        // fgets() stops at a NUL byte as far as keepalived's string handling is concerned.
+        std::size_t end = eol == std::string::npos ? c.size() : eol + 1;  // one past the newline
+        // keepalived reads with fgets() into a 1024-byte buffer: a longer physical line comes in
+        // 1023-byte chunks, each processed as a line of its own; the line count moves at the newline.
+        bool lastChunk = end - f.pos <= kMaxLineLength;
+        std::size_t chunkEnd = lastChunk ? end : f.pos + kMaxLineLength;
+        std::string line = c.substr(f.pos, chunkEnd - f.pos);
+        f.pos = chunkEnd;
+        lastLocation_ = Location{f.fileIndex, f.line + 1};
+        if (lastChunk) ++f.line;
         if (auto nul = line.find('\0'); nul != std::string::npos) line.resize(nul);
         while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-        if (line.size() > kMaxLineLength) {
-            diag_.error(lastLocation_, fmt::format("line is {} characters long; the limit is {}", line.size(),
-                                                   kMaxLineLength));
-            line.clear();
-        }
         return line;
     }
     return std::nullopt;
@@ -300,7 +324,74 @@ bool LineReader::trySequence(const std::string& line) {
     if (hex && (start < 0 || last < 0)) return invalid("~SEQx is only valid for positive numbers");
     std::size_t textStart = close + 1;
     while (textStart < line.size() && isBlank(line[textStart])) ++textStart;
-    sequences_.push_back(Sequence{var, start, step, last, hex, line.substr(textStart)});
+    Sequence seq;
+    seq.vars = {var};
+    seq.next = start;
+    seq.step = step;
+    seq.last = last;
+    seq.hex = hex;
+    seq.text = line.substr(textStart);
+    sequences_.push_back(std::move(seq));
+    return true;
+}
+
+// `~LST(var, v1, v2, ...) TEXT` or `~LST({a, b}, {1, 2}, {3, 4}) TEXT`: TEXT once per value (tuple).
+bool LineReader::tryList(const std::string& line) {
+    if (line.rfind("~LST", 0) != 0) return false;
+    auto invalid = [&] {
+        diag_.error(lastLocation_, fmt::format("Invalid ~LST specification '{}'", line));
+        return true;
+    };
+    std::size_t p = 4;
+    auto skipBlanks = [&] {
+        while (p < line.size() && isBlank(line[p])) ++p;
+    };
+    skipBlanks();
+    if (p >= line.size() || line[p] != '(') return invalid();
+    ++p;
+    // One item: a word, or {w, w, ...}.
+    auto item = [&](std::vector<std::string>& out) -> bool {
+        skipBlanks();
+        if (p < line.size() && line[p] == '{') {
+            ++p;
+            for (;;) {
+                skipBlanks();
+                std::size_t start = p;
+                while (p < line.size() && !isBlank(line[p]) && line[p] != ',' && line[p] != '}') ++p;
+                out.push_back(line.substr(start, p - start));
+                skipBlanks();
+                if (p >= line.size()) return false;
+                if (line[p] == '}') {
+                    ++p;
+                    return true;
+                }
+                if (line[p] != ',') return false;
+                ++p;
+            }
+        }
+        std::size_t start = p;
+        while (p < line.size() && !isBlank(line[p]) && line[p] != ',' && line[p] != ')') ++p;
+        if (p == start) return false;
+        out.push_back(line.substr(start, p - start));
+        return true;
+    };
+    Sequence seq;
+    if (!item(seq.vars)) return invalid();
+    for (;;) {
+        skipBlanks();
+        if (p >= line.size()) return invalid();
+        if (line[p] == ')') break;
+        if (line[p] != ',') return invalid();
+        ++p;
+        std::vector<std::string> values;
+        if (!item(values) || values.size() != seq.vars.size()) return invalid();
+        seq.list.push_back(std::move(values));
+    }
+    ++p;
+    skipBlanks();
+    if (seq.list.empty()) return true;
+    seq.text = line.substr(p);
+    sequences_.push_back(std::move(seq));
     return true;
 }
 
@@ -419,52 +510,82 @@ bool LineReader::substitute(std::string& line) {
     return found;
 }
 
-// `include FILE` and the checked variants; a line of exactly two words whose first is the keyword.
+// `include PATTERN` and the checked variants: the keyword, blanks, then the rest of the line verbatim as one
+// glob pattern (quotes are not removed). keepalived 2.2.7 checks, per variant (docs/keepalived-config-facts.md
+// section 7.2): R = every match is a readable regular non-executable file, M = the pattern names something
+// that exists, W = a wildcard matches something, B = every brace alternative exists. A failed check is an
+// error; an unchecked problem is only an informational message.
 bool LineReader::tryInclude(const std::string& line) {
-    if (line.find("include") == std::string::npos) return false;
-    std::istringstream in(line);
-    std::string keyword, pattern, extra;
-    if (!(in >> keyword >> pattern) || (in >> extra)) return false;
-    static constexpr std::string_view kVariants[] = {"include", "includer", "includem",
-                                                      "includew", "includeb", "includea"};
-    if (std::find(std::begin(kVariants), std::end(kVariants), keyword) == std::end(kVariants)) return false;
-    if (pattern.size() >= 2 && pattern.front() == '"' && pattern.back() == '"')
-        pattern = pattern.substr(1, pattern.size() - 2);
+    if (line.rfind("include", 0) != 0) return false;
+    std::size_t k = 7;
+    if (k < line.size() && std::string_view("rmwba").find(line[k]) != std::string_view::npos) ++k;
+    if (k >= line.size() || !isBlank(line[k])) return false;
+    std::string_view variant(line.data(), k);
+    std::string pattern = line.substr(line.find_first_not_of(kBlanks, k));
+    IncludeChecks checks;
+    checks.readable = variant != "include";
+    checks.match = variant == "includem" || variant == "includew" || variant == "includea";
+    checks.wildcard = variant == "includew" || variant == "includea";
+    checks.braces = variant == "includeb" || variant == "includea";
     std::string base = files_.empty() ? std::filesystem::current_path().string() : files_.back()->dir;
-    openFiles(pattern, base, false, keyword);
+    openFiles(pattern, base, checks);
     return true;
 }
 
-bool LineReader::openFiles(const std::string& pattern, const std::string& baseDir, bool, std::string_view how) {
+void LineReader::openFiles(const std::string& pattern, const std::string& baseDir, IncludeChecks checks) {
+    auto problem = [&](bool checked, std::string message) {
+        if (checked)
+            diag_.error(lastLocation_, std::move(message));
+        else
+            diag_.info(lastLocation_, std::move(message));
+    };
     std::string full = !pattern.empty() && pattern[0] == '/' ? pattern : baseDir + "/" + pattern;
-    bool checkReadable = how == "includer" || how == "includea";
-    bool checkMatch = how == "includem" || how == "includea";
-    bool checkWildcard = how == "includew" || how == "includea";
-    bool checkBraces = how == "includeb" || how == "includea";
+    bool hasBraces = pattern.find('{') != std::string::npos;
+    bool hasWildcard = pattern.find_first_of("*?[") != std::string::npos;
     int rc = 0;
     auto matches = globFiles(full, rc);
-    std::erase_if(matches, [](const std::string& m) { return !m.empty() && m.back() == '/'; });
     if (matches.empty()) {
-        if (checkMatch || checkWildcard || checkBraces)
-            diag_.error(lastLocation_, fmt::format("No config files matched '{}'", pattern));
+        std::error_code ec;
+        auto parent = std::filesystem::path(full).parent_path();
+        bool parentExists = std::filesystem::is_directory(parent, ec);
+        if (hasBraces)
+            problem(checks.braces, fmt::format("Some config files missing: \"{}\".", pattern));
+        else if (hasWildcard && parentExists)
+            problem(checks.wildcard, fmt::format("No config files matched '{}'.", pattern));
         else
-            diag_.info(lastLocation_, fmt::format("No config files matched '{}'.", pattern));
-        return false;
+            problem(checks.match, fmt::format("Config files missing '{}'.", pattern));
+        return;
     }
-    if (checkBraces) {
+    if (hasBraces && checks.braces) {
         for (const auto& alternative : expandBraces(full)) {
             int altRc = 0;
-            if (globFiles(alternative, altRc).empty())
-                diag_.error(lastLocation_, fmt::format("include '{}' matched no file for '{}'", pattern, alternative));
+            if (globFiles(alternative, altRc).empty()) {
+                diag_.error(lastLocation_, fmt::format("Some config files missing: \"{}\".", pattern));
+                break;
+            }
         }
     }
     if (files_.size() >= kMaxIncludeDepth) {
-        diag_.error(lastLocation_, fmt::format("include '{}': includes nested more than {} deep (include loop?)",
-                                               pattern, kMaxIncludeDepth));
-        return false;
+        problem(checks.readable, fmt::format("include '{}': includes nested more than {} deep - skipping", pattern,
+                                             kMaxIncludeDepth));
+        return;
     }
     std::vector<std::unique_ptr<File>> toRead;
     for (const auto& m : matches) {
+        if (!m.empty() && m.back() == '/') {
+            problem(checks.readable, fmt::format("Configuration file '{}' is a directory - skipping", m));
+            continue;
+        }
+        struct stat st {};
+        if (::stat(m.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+            problem(checks.readable, fmt::format("Configuration file '{}' is not a regular non-executable file - skipping", m));
+            continue;
+        }
+        if (::access(m.c_str(), R_OK) != 0) {
+            problem(checks.readable, fmt::format("Configuration file '{}' open problem ({}) - skipping", m,
+                                                 std::strerror(errno)));
+            continue;
+        }
         std::error_code ec;
         auto canonical = std::filesystem::weakly_canonical(m, ec).string();
         bool loop = std::any_of(files_.begin(), files_.end(), [&](const auto& f) {
@@ -473,11 +594,9 @@ bool LineReader::openFiles(const std::string& pattern, const std::string& baseDi
             return std::filesystem::weakly_canonical(f->path, ec2).string() == canonical;
         });
         if (loop) {
-            diag_.error(lastLocation_, fmt::format("include loop: '{}' is already being read", m));
-            continue;
-        }
-        if (checkReadable && ::access(m.c_str(), R_OK) != 0) {
-            diag_.error(lastLocation_, fmt::format("Unable to read configuration file {}", m));
+            // keepalived recurses until it runs out of file descriptors and then skips the file; we stop
+            // at once and say why.
+            problem(checks.readable, fmt::format("include loop: '{}' is already being read - skipping", m));
             continue;
         }
         auto file = std::make_unique<File>();
@@ -488,7 +607,6 @@ bool LineReader::openFiles(const std::string& pattern, const std::string& baseDi
     }
     // The first match is read first: push in reverse so it ends up on top of the stack.
     for (auto it = toRead.rbegin(); it != toRead.rend(); ++it) files_.push_back(std::move(*it));
-    return true;
 }
 
 // Every `{` and `}` outside double quotes starts a logical line of its own; what follows it is read next.
@@ -538,13 +656,21 @@ std::optional<LogicalLine> LineReader::next() {
         } else if (!sequences_.empty() &&
                    sequences_.size() > (pendingMultiline_.empty() ? 0 : pendingMultiline_.back().seqDepth)) {
             Sequence& seq = sequences_.back();
-            std::string value = seq.hex ? fmt::format("{:x}", static_cast<unsigned long>(seq.next))
-                                        : std::to_string(seq.next);
-            definitions_[seq.var] = Definition{value, false, Definition::Builtin::None};
             buf = seq.text;
-            seq.next += seq.step;
-            if ((seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last))
-                sequences_.pop_back();
+            bool done;
+            if (seq.list.empty()) {
+                std::string value = seq.hex ? fmt::format("{:x}", static_cast<unsigned long>(seq.next))
+                                            : std::to_string(seq.next);
+                definitions_[seq.vars.front()] = Definition{value, false, Definition::Builtin::None};
+                seq.next += seq.step;
+                done = (seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last);
+            } else {
+                const auto& values = seq.list[seq.listIndex++];
+                for (std::size_t i = 0; i < seq.vars.size(); ++i)
+                    definitions_[seq.vars[i]] = Definition{values[i], false, Definition::Builtin::None};
+                done = seq.listIndex >= seq.list.size();
+            }
+            if (done) sequences_.pop_back();
         } else if (!pendingMultiline_.empty()) {
             Pending& pending = pendingMultiline_.back();
             buf = pending.lines[pending.index++];
@@ -603,13 +729,14 @@ std::optional<LogicalLine> LineReader::next() {
                 buf.clear();
                 break;
             }
-            if (trySequence(buf)) {
+            if (trySequence(buf) || tryList(buf)) {
                 buf.clear();
                 break;
             }
             if (buf[0] == '~') break;
             if (buf.find('$') != std::string::npos) {
                 if (!substitute(buf)) break;
+                decomment(buf);  // a replacement may bring a comment character (${_HASH})
                 if (buf.empty()) break;
                 if (buf[0] == '@' || buf.find('$') != std::string::npos) recheck = ++rechecks < 16;
             }

@@ -33,8 +33,8 @@ struct ReaderOptions {
 
 class LineReader {
 public:
-    // keepalived reads with fgets() into a 1024-byte buffer (MAXBUF): longer lines are cut into pieces
-    // that it then parses as separate lines. We reject them instead, which gives the same verdict.
+    // keepalived reads with fgets() into a 1024-byte buffer (MAXBUF): longer physical lines are cut into
+    // 1023-byte pieces that are parsed as separate lines. We do the same, so verdicts agree.
     static constexpr std::size_t kMaxLineLength = 1023;
     static constexpr std::size_t kMaxIncludeDepth = 32;
     static constexpr std::size_t kMaxSubstitutions = 1024;  // per line: guards `$A=$A` recursion
@@ -67,10 +67,12 @@ private:
         bool multiline = false;
         enum class Builtin { None, Pwd, Instance, Random } builtin = Builtin::None;
     };
-    struct Sequence {
-        std::string var;
-        long next, step, last;
-        bool hex;
+    struct Sequence {  // ~SEQ counts lazily; ~LST walks an explicit list of value tuples
+        std::vector<std::string> vars;
+        long next = 0, step = 1, last = 0;
+        bool hex = false;
+        std::vector<std::vector<std::string>> list;
+        std::size_t listIndex = 0;
         std::string text;
     };
     struct Pending {  // lines of a multi-line definition being expanded
@@ -80,12 +82,16 @@ private:
     };
 
     void initDefinitions();
-    bool openFiles(const std::string& pattern, const std::string& baseDir, bool isMain, std::string_view how);
+    struct IncludeChecks {
+        bool readable = false, match = false, wildcard = false, braces = false;
+    };
+    void openFiles(const std::string& pattern, const std::string& baseDir, IncludeChecks checks);
     bool pushFile(const std::string& path, std::string content);
     std::optional<std::string> readPhysicalLine();
     void decomment(std::string& line);
     bool tryDefinition(const std::string& line);
     bool trySequence(const std::string& line);
+    bool tryList(const std::string& line);
     bool substitute(std::string& line);
     const Definition* findDefinition(std::string_view name) const;
     std::string expandBuiltin(const Definition& def, std::string_view params);

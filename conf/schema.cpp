@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -114,11 +115,91 @@ std::optional<double> BindContext::readDouble(std::string_view word, double lo, 
     return v;
 }
 
+// keepalived 2.2.7 reads timers as decimal fixed point with at most 6 fraction digits (microseconds):
+// "2", "2.5", ".5" are fine; "1e1", "0x10" are invalid; "-1" is a negative number.
 std::optional<std::uint64_t> BindContext::readTimer(std::string_view word, std::uint64_t loUs, std::uint64_t hiUs) {
-    auto seconds = readDouble(word, static_cast<double>(loUs) / 1e6, static_cast<double>(hiUs) / 1e6);
-    if (!seconds) return std::nullopt;
-    double us = *seconds * 1e6;
-    return us >= static_cast<double>(hiUs) ? hiUs : static_cast<std::uint64_t>(us);
+    std::string s(word);
+    auto outOfRange = [&] {
+        error(fmt::format("number '{}' outside range [{:.6f}, {:.6f}]", s, static_cast<double>(loUs) / 1e6,
+                          static_cast<double>(hiUs) / 1e6));
+        return std::nullopt;
+    };
+    std::size_t p = s.find_first_not_of(kWhite);
+    if (p == std::string::npos) p = s.size();
+    if (p < s.size() && s[p] == '-') {
+        error(fmt::format("negative number '{}'", s));
+        return std::nullopt;
+    }
+    if (p < s.size() && s[p] == '+') ++p;
+    std::uint64_t whole = 0;
+    std::size_t digits = 0;
+    bool overflow = false;
+    for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
+        if (whole > 18'000'000'000'000ULL) overflow = true;
+        whole = whole * 10 + static_cast<std::uint64_t>(s[p] - '0');
+    }
+    std::uint64_t fraction = 0;
+    std::size_t fractionDigits = 0;
+    if (p < s.size() && s[p] == '.') {
+        for (++p; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++fractionDigits)
+            if (fractionDigits < 6) fraction = fraction * 10 + static_cast<std::uint64_t>(s[p] - '0');
+    }
+    if (p != s.size() || digits + fractionDigits == 0) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (fractionDigits > 6) {
+        error(fmt::format("number '{}' has too many decimal places", s));
+        return std::nullopt;
+    }
+    for (std::size_t i = fractionDigits; i < 6; ++i) fraction *= 10;
+    if (overflow || whole > hiUs / 1'000'000) return outOfRange();
+    std::uint64_t us = whole * 1'000'000 + fraction;
+    if (us < loUs || us > hiUs) return outOfRange();
+    return us;
+}
+
+// The same reader with `decimals` fraction digits (BFD reads milliseconds with 3), scaled by 10^decimals.
+std::optional<std::uint64_t> BindContext::readFixed(std::string_view word, unsigned decimals, std::uint64_t lo,
+                                                    std::uint64_t hi) {
+    std::string s(word);
+    std::uint64_t scale = 1;
+    for (unsigned i = 0; i < decimals; ++i) scale *= 10;
+    auto outOfRange = [&]() -> std::optional<std::uint64_t> {
+        error(fmt::format("number '{}' outside range [{:.{}f}, {:.{}f}]", s, static_cast<double>(lo) / static_cast<double>(scale),
+                          decimals, static_cast<double>(hi) / static_cast<double>(scale), decimals));
+        return std::nullopt;
+    };
+    std::size_t p = s.find_first_not_of(kWhite);
+    if (p == std::string::npos) p = s.size();
+    if (p < s.size() && s[p] == '-') {
+        error(fmt::format("negative number '{}'", s));
+        return std::nullopt;
+    }
+    if (p < s.size() && s[p] == '+') ++p;
+    std::uint64_t whole = 0;
+    std::size_t digits = 0;
+    bool overflow = false;
+    for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
+        if (whole > 1'000'000'000'000ULL) overflow = true;
+        whole = whole * 10 + static_cast<std::uint64_t>(s[p] - '0');
+    }
+    std::uint64_t fraction = 0;
+    std::size_t fractionDigits = 0;
+    if (p < s.size() && s[p] == '.') {
+        for (++p; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++fractionDigits)
+            if (fractionDigits < decimals) fraction = fraction * 10 + static_cast<std::uint64_t>(s[p] - '0');
+    }
+    if (p != s.size() || digits + fractionDigits == 0) {
+        error(fmt::format("invalid number '{}'", s));
+        return std::nullopt;
+    }
+    if (fractionDigits > decimals) error(fmt::format("number '{}' has too many decimal places", s));
+    for (std::size_t i = std::min<std::size_t>(fractionDigits, decimals); i < decimals; ++i) fraction *= 10;
+    if (overflow || whole > hi / scale) return outOfRange();
+    std::uint64_t value = whole * scale + fraction;
+    if (value < lo || value > hi) return outOfRange();
+    return value;
 }
 
 std::optional<bool> BindContext::readBool(std::string_view word) {

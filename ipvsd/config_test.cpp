@@ -32,7 +32,9 @@ void printDiagnostics(const conf::ParseResult& result, std::ostream& err) {
 std::string defaultConfigId() {
     struct utsname u {};
     if (::uname(&u) != 0) return {};
-    return u.nodename;
+    std::string name = u.nodename;
+    return name.substr(0, name.find('.'));  // keepalived uses the host name up to the first '.'
+
 }
 
 int runConfigTest(const DaemonOptions& options, std::ostream& out, std::ostream& err) {

@@ -54,6 +54,16 @@ while IFS= read -r line; do
   recorded["$file"$'\t'"$args"]=$status
 done <"$EXPECTED_TSV"
 
+# Deliberate deviations (DEVIATIONS.tsv): keepalived accepts, ipvsd must reject.
+declare -A deviation
+while IFS= read -r line; do
+  case "$line" in '#'* | '') continue ;; esac
+  file=${line%%$'\t'*}
+  rest=${line#*$'\t'}
+  args=${rest%%$'\t'*}
+  deviation["$file"$'\t'"$args"]=${rest#*$'\t'}
+done <"$(dirname "$0")/DEVIATIONS.tsv"
+
 workdir=$(make_workdir)
 cleanup() { rm -rf "$workdir"; }
 trap cleanup EXIT
@@ -108,6 +118,10 @@ for key in "${cases[@]}"; do
   fi
   if [ "$irc" -ge 124 ]; then
     reasons+=("ipvsd crashed or hung (exit $irc)")
+  elif [ -n "${deviation[$key]+x}" ]; then
+    if [ "$irc" -eq 0 ]; then
+      reasons+=("documented deviation (${deviation[$key]}): ipvsd must reject this run, but it exited 0")
+    fi
   elif { [ "$krc" -eq 0 ] && [ "$irc" -ne 0 ]; } || { [ "$krc" -ne 0 ] && [ "$irc" -eq 0 ]; }; then
     reasons+=("verdicts differ: keepalived says $(verdict "$krc"), ipvsd says $(verdict "$irc")")
   fi

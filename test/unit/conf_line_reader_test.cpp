@@ -96,22 +96,47 @@ TEST_CASE("includes resolve relative to the including file, with globs", "[conf]
     std::ofstream(dir / "sub" / "b.conf") << "from_b\n";
     std::ofstream(dir / "sub" / "c.conf") << "from_c\n";
     std::ofstream(dir / "loop.conf") << "include loop.conf\n";
+    std::ofstream(dir / "loopr.conf") << "includer loopr.conf\n";
     auto r = readAll("first\ninclude sub/[ac].conf\nlast\n", "", dir.string());
     CHECK(r.lines == Lines{"first", "from_a", "from_b", "from_c", "last"});
     CHECK_FALSE(r.diag.hasErrors());
+    // keepalived 2.2.7: a plain include tolerates loops and missing files (reported, not errors); the
+    // checked variants (docs/keepalived-config-facts.md 7.2) turn them into errors.
     auto loop = readAll("include loop.conf\n", "", dir.string());
-    CHECK(loop.diag.hasErrors());
-    auto missing = readAll("include nothing-*.conf\n", "", dir.string());
-    CHECK_FALSE(missing.diag.hasErrors());  // plain include tolerates no match
-    auto checked = readAll("includem nothing-*.conf\n", "", dir.string());
-    CHECK(checked.diag.hasErrors());
+    CHECK_FALSE(loop.diag.hasErrors());
+    REQUIRE_FALSE(loop.diag.items().empty());
+    CHECK(loop.diag.items().front().message.find("include loop") != std::string::npos);
+    CHECK(readAll("include loopr.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK_FALSE(readAll("include nothing-*.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK_FALSE(readAll("include nothing.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK(readAll("includem nothing.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK_FALSE(readAll("includem nothing-*.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK(readAll("includew nothing-*.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK(readAll("includeb sub/{a,zz}.conf\n", "", dir.string()).diag.hasErrors());
+    CHECK_FALSE(readAll("include sub/{a,zz}.conf\n", "", dir.string()).diag.hasErrors());
+    // The rest of the line is one pattern, quotes included.
+    CHECK(readAll("includem \"sub/a.conf\"\n", "", dir.string()).diag.hasErrors());
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("overlong lines and NUL bytes", "[conf][reader]") {
-    auto r = readAll(std::string(5000, 'x') + "\nok\n");
-    CHECK(r.diag.hasErrors());
-    CHECK(r.lines == Lines{"ok"});
+TEST_CASE("overlong lines come in 1023-byte pieces, as keepalived's fgets() reads them", "[conf][reader]") {
+    auto r = readAll(std::string(3000, 'x') + "\nok\n");
+    CHECK(r.lines == Lines{std::string(1023, 'x'), std::string(1023, 'x'), std::string(954, 'x'), "ok"});
+    CHECK(r.lineNumbers == std::vector<std::uint32_t>{1, 1, 1, 2});
+    CHECK(readAll("!" + std::string(1022, 'c') + "\n").lines.empty());
+    CHECK(readAll("!" + std::string(1023, 'c') + "\n").lines == Lines{"c"});
+}
+
+TEST_CASE("~LST and the _HASH definition", "[conf][reader]") {
+    CHECK(readAll("~LST(n, a, b) x $n\n").lines == Lines{"x a", "x b"});
+    CHECK(readAll("~LST({a, b}, {1, 2}, {3, 4}) x $a $b\n").lines == Lines{"x 1 2", "x 3 4"});
+    CHECK(readAll("~LST n 1 2\n").diag.hasErrors());
+    CHECK(readAll("priority 1${_HASH}00\n").lines == Lines{"priority 1"});
+    CHECK(readAll("router_id \"a${_HASH}b\"\n").lines == Lines{"router_id \"a#b\""});
+}
+
+TEST_CASE("NUL bytes end a line's content", "[conf][reader]") {
     auto nul = readAll(std::string("ab\0cd\nef\n", 9));
+    CHECK_FALSE(nul.diag.hasErrors());
     CHECK(nul.lines == Lines{"ab", "ef"});
 }
