@@ -21,6 +21,7 @@ namespace {
 constexpr std::string_view kBlanks = " \t";
 
 bool isBlank(char c) { return c == ' ' || c == '\t'; }
+bool isBrace(char c) { return c == '{' || c == '}'; }
 bool isNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -34,26 +35,6 @@ std::string directoryOf(const std::string& path) {
     std::error_code ec;
     auto abs = std::filesystem::absolute(parent, ec);
     return ec ? parent.string() : abs.lexically_normal().string();
-}
-
-std::optional<std::string> readWholeFile(const std::string& path, std::string& why) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        why = std::strerror(errno);
-        return std::nullopt;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        why = "not a regular file";
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        why = std::strerror(errno);
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return std::move(ss).str();
 }
 
 // Expands csh-style braces ("a{b,c}d" -> "abd", "acd") for the includeb check.
@@ -94,13 +75,22 @@ std::vector<std::string> globFiles(const std::string& pattern, int& result) {
 
 }  // namespace
 
+struct FileCloser {
+    void operator()(std::FILE* f) const {
+        if (f) std::fclose(f);
+    }
+};
+
+// A file being read (or waiting to be read: the later matches of a glob are opened when their turn comes).
+// Files are streamed through fgets() with keepalived's buffer size, so memory does not grow with file size.
 struct LineReader::File {
     std::string path;
     std::string dir;
     std::uint32_t fileIndex = 0;
-    std::optional<std::string> content;  // loaded when reading starts (siblings of a glob wait unloaded)
-    std::size_t pos = 0;
     std::uint32_t line = 0;
+    std::string memory;  // the text of an in-memory configuration (read through fmemopen)
+    std::unique_ptr<std::FILE, FileCloser> stream;
+    bool opened = false;
     bool fromMemory = false;
 };
 
@@ -125,30 +115,25 @@ LineReader::LineReader(std::string mainFile, ReaderOptions options, Diagnostics&
     std::erase_if(matches, [](const std::string& m) { return !m.empty() && m.back() == '/'; });
     if (matches.empty()) {
         mainFileMissing_ = true;
-        std::string why;
-        readWholeFile(mainFile, why);
-        diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", mainFile,
-                                            why.empty() ? "no such file" : why));
+        diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': no such file", mainFile));
         return;
     }
     if (matches.size() > 1)
         diag_.error(Location{}, fmt::format("WARNING, multiple configuration file matches of {}, starting with {}",
                                             mainFile, matches.front()));
     for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
-        std::string why;
         struct stat st {};
-        if (::stat(it->c_str(), &st) == 0 && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+        if (::stat(it->c_str(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
             diag_.error(Location{}, fmt::format("Configuration file '{}' is not a regular non-executable file", *it));
             mainFileMissing_ = true;
             continue;
         }
-        auto content = readWholeFile(*it, why);
-        if (!content) {
-            diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", *it, why));
+        if (::access(it->c_str(), R_OK) != 0) {
+            diag_.error(Location{}, fmt::format("Unable to read configuration file '{}': {}", *it, std::strerror(errno)));
             mainFileMissing_ = true;
             continue;
         }
-        pushFile(*it, std::move(*content));
+        pushFile(*it, {}, false);
     }
 }
 
@@ -157,20 +142,18 @@ LineReader::~LineReader() = default;
 LineReader::LineReader(InMemoryText input, ReaderOptions options, Diagnostics& diagnostics)
     : options_(std::move(options)), diag_(diagnostics) {
     initDefinitions();
-    pushFile(input.name, std::move(input.text));
+    pushFile(input.name, std::move(input.text), true);
     files_.back()->dir = std::move(input.baseDir);
-    files_.back()->fromMemory = true;
 }
 
-bool LineReader::pushFile(const std::string& path, std::string content) {
+void LineReader::pushFile(const std::string& path, std::string memory, bool fromMemory) {
     auto file = std::make_unique<File>();
     file->path = path;
     file->dir = directoryOf(path);
     file->fileIndex = diag_.addFile(path);
-    file->content = std::move(content);
+    file->memory = std::move(memory);
+    file->fromMemory = fromMemory;
     files_.push_back(std::move(file));
-    ++filesOpened_;
-    return true;
 }
 
 Location LineReader::location() const { return lastLocation_; }
@@ -178,37 +161,32 @@ Location LineReader::location() const { return lastLocation_; }
 std::optional<std::string> LineReader::readPhysicalLine() {
     while (!files_.empty()) {
         File& f = *files_.back();
-        if (!f.content) {
-            std::string why;
-            f.content = readWholeFile(f.path, why);
-            if (!f.content) {
-                // keepalived logs and skips an include it cannot open; it is not a config error.
-                diag_.info(lastLocation_, fmt::format("Configuration file '{}' open problem ({}) - skipping",
-                                                      f.path, why));
-                files_.pop_back();
-                continue;
+        if (!f.opened) {
+            f.opened = true;
+            if (f.fromMemory) {
+                if (!f.memory.empty()) f.stream.reset(::fmemopen(f.memory.data(), f.memory.size(), "r"));
+            } else {
+                f.stream.reset(std::fopen(f.path.c_str(), "re"));
+                if (!f.stream)
+                    diag_.info(lastLocation_, fmt::format("Configuration file '{}' open problem ({}) - skipping",
+                                                          f.path, std::strerror(errno)));
             }
-            ++filesOpened_;
+            if (f.stream) ++filesOpened_;
         }
-        if (f.pos >= f.content->size()) {
+        // keepalived reads with fgets() into a 1024-byte buffer: a physical line longer than 1023 bytes
+        // comes in pieces, each processed as a line of its own; the line count moves at the newline, and
+        // a NUL byte ends what is seen of the piece.
+        char buf[kMaxLineLength + 1];
+        if (!f.stream || !std::fgets(buf, sizeof buf, f.stream.get())) {
             files_.pop_back();
             sequences_.clear();  // keepalived forgets pending ~SEQ loops at the end of each file
             continue;
         }
-        const std::string& c = *f.content;
-        auto eol = c.find('\n', f.pos);
-        std::size_t end = eol == std::string::npos ? c.size() : eol + 1;  // one past the newline
-        // keepalived reads with fgets() into a 1024-byte buffer: a longer physical line comes in
-        // 1023-byte chunks, each processed as a line of its own; the line count moves at the newline.
-        bool lastChunk = end - f.pos <= kMaxLineLength;
-        std::size_t chunkEnd = lastChunk ? end : f.pos + kMaxLineLength;
-        std::string line = c.substr(f.pos, chunkEnd - f.pos);
-        f.pos = chunkEnd;
+        std::size_t len = std::strlen(buf);
         lastLocation_ = Location{f.fileIndex, f.line + 1};
-        if (lastChunk) ++f.line;
-        if (auto nul = line.find('\0'); nul != std::string::npos) line.resize(nul);
-        while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-        return line;
+        if (len > 0 && buf[len - 1] == '\n') ++f.line;
+        while (len > 0 && (buf[len - 1] == '\r' || buf[len - 1] == '\n')) --len;
+        return std::string(buf, len);
     }
     return std::nullopt;
 }
@@ -589,7 +567,7 @@ void LineReader::openFiles(const std::string& pattern, const std::string& baseDi
         std::error_code ec;
         auto canonical = std::filesystem::weakly_canonical(m, ec).string();
         bool loop = std::any_of(files_.begin(), files_.end(), [&](const auto& f) {
-            if (!f->content || f->fromMemory) return false;
+            if (!f->opened || f->fromMemory) return false;
             std::error_code ec2;
             return std::filesystem::weakly_canonical(f->path, ec2).string() == canonical;
         });
@@ -612,14 +590,15 @@ void LineReader::openFiles(const std::string& pattern, const std::string& baseDi
 // Every `{` and `}` outside double quotes starts a logical line of its own; what follows it is read next.
 void LineReader::splitBraces(std::string& line) {
     std::size_t p = 0;
-    if (line[0] != '{' && line[0] != '}') {
-        for (;;) {
-            p = line.find_first_of("{}\"", p);
-            if (p == std::string::npos || line[p] != '"') break;
-            p = line.find('"', p + 1);
-            if (p == std::string::npos) break;
-            ++p;
+    if (!isBrace(line[0])) {
+        bool quoted = false;
+        for (p = 0; p < line.size(); ++p) {
+            char c = line[p];
+            if (c == '"') quoted = !quoted;
+            else if (!quoted && isBrace(c)) break;
         }
+        // keepalived stops looking at an unterminated quote: no split after it.
+        if (p >= line.size()) p = std::string::npos;
     }
     if (p != std::string::npos) {
         std::size_t skip = 0;

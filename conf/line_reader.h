@@ -86,7 +86,7 @@ private:
         bool readable = false, match = false, wildcard = false, braces = false;
     };
     void openFiles(const std::string& pattern, const std::string& baseDir, IncludeChecks checks);
-    bool pushFile(const std::string& path, std::string content);
+    void pushFile(const std::string& path, std::string memory, bool fromMemory);
     std::optional<std::string> readPhysicalLine();
     void decomment(std::string& line);
     bool tryDefinition(const std::string& line);

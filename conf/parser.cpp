@@ -33,9 +33,12 @@ void bindLines(LineReader& reader, Binder& root, Diagnostics& diag) {
         frames.pop_back();
     };
 
+    Statement s;  // reused: its words keep their storage from line to line
     while (auto line = reader.next()) {
         ctx.setWhere(line->where);
-        Statement s{splitWords(line->text, diag, line->where), line->text, line->where};
+        splitWordsInto(line->text, s.words, diag, line->where);
+        s.line = line->text;
+        s.where = line->where;
         if (s.words.empty()) continue;
 
         if (valueBlock) {

@@ -7,12 +7,18 @@
 namespace ipvsd::conf {
 
 namespace {
-constexpr std::string_view kWhite = " \t\f\n\r\v";
-bool isWhite(char c) { return kWhite.find(c) != std::string_view::npos; }
+bool isWhite(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }  // space \t \n \v \f \r
 }  // namespace
 
-std::vector<std::string> splitWords(std::string_view line, Diagnostics& diag, Location where) {
-    std::vector<std::string> words;
+void splitWordsInto(std::string_view line, std::vector<std::string>& words, Diagnostics& diag, Location where) {
+    std::size_t count = 0;
+    auto emit = [&](std::string_view word) {
+        if (count < words.size())
+            words[count].assign(word);
+        else
+            words.emplace_back(word);
+        ++count;
+    };
     std::size_t p = 0;
     while (true) {
         while (p < line.size() && isWhite(line[p])) ++p;
@@ -23,14 +29,20 @@ std::vector<std::string> splitWords(std::string_view line, Diagnostics& diag, Lo
                 diag.error(where, fmt::format("Unmatched quote: '{}'", line));
                 break;
             }
-            words.emplace_back(line.substr(p + 1, close - p - 1));
+            emit(line.substr(p + 1, close - p - 1));
             p = close + 1;
         } else {
             std::size_t start = p;
             while (p < line.size() && !isWhite(line[p]) && line[p] != '"') ++p;
-            words.emplace_back(line.substr(start, p - start));
+            emit(line.substr(start, p - start));
         }
     }
+    words.resize(count);
+}
+
+std::vector<std::string> splitWords(std::string_view line, Diagnostics& diag, Location where) {
+    std::vector<std::string> words;
+    splitWordsInto(line, words, diag, where);
     return words;
 }
 

@@ -13,6 +13,8 @@ namespace ipvsd::conf {
 // are dropped, no escapes); an unquoted word also ends at a `"`. An unmatched quote is an error and ends
 // the line. (keepalived 2.2.7 alloc_strvec)
 std::vector<std::string> splitWords(std::string_view line, Diagnostics& diag, Location where);
+// The same into `words`, reusing its strings' storage (the parser's hot path).
+void splitWordsInto(std::string_view line, std::vector<std::string>& words, Diagnostics& diag, Location where);
 
 // Script command lines (notify, misc_path, vrrp_script script, ...): shell-like words with `"` and `'`
 // quoting inside words and the escapes \a \b \E \f \n \r \t \v \nnn \xXX \cC. Returns false and reports an
