@@ -24,7 +24,7 @@ void bindAndValidate(LineReader& reader, const ParseOptions& options, ParseResul
 
 ParseResult parseFile(const std::string& path, const ParseOptions& options) {
     ParseResult result;
-    LineReader reader(path, ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
+    LineReader reader(path, ReaderOptions{options.configId, options.randomSeed, options.includesAllowed}, result.diagnostics);
     bindAndValidate(reader, options, result);
     return result;
 }
@@ -32,7 +32,7 @@ ParseResult parseFile(const std::string& path, const ParseOptions& options) {
 ParseResult parseText(std::string text, const ParseOptions& options, std::string name, std::string baseDir) {
     ParseResult result;
     LineReader reader(LineReader::InMemoryText{std::move(text), std::move(name), std::move(baseDir)},
-                      ReaderOptions{options.configId, options.randomSeed}, result.diagnostics);
+                      ReaderOptions{options.configId, options.randomSeed, options.includesAllowed}, result.diagnostics);
     bindAndValidate(reader, options, result);
     return result;
 }

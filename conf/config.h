@@ -30,6 +30,8 @@ struct ParseOptions {
     // keepalived -t checks that named interfaces exist on this host. Injected so tests decide; when
     // empty, every interface is taken to exist. The daemon passes an if_nametoindex() lookup.
     std::function<bool(std::string_view)> interfaceExists;
+    // Text from an untrusted source (fuzzing, a control-socket request) must not pull in host files.
+    bool includesAllowed = true;
 };
 
 struct ParseResult {

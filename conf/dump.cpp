@@ -9,12 +9,13 @@ namespace {
 
 class KeepalivedWriter final : public ConfigWriter {
 public:
-    void statement(const std::vector<std::string>& words) override { line(words, ""); }
+    void statement(const std::vector<std::string>& words) override { line(words, "", false); }
     void beginBlock(const std::vector<std::string>& header) override {
-        line(header, " {");
+        line(header, " {", false);
         ++depth_;
     }
-    void value(const std::vector<std::string>& words) override { line(words, ""); }
+    // A value line has no keyword: its first word is data and may need quoting like the others.
+    void value(const std::vector<std::string>& words) override { line(words, "", true); }
     void endBlock() override {
         --depth_;
         out_.append(static_cast<std::size_t>(depth_) * 4, ' ');
@@ -24,11 +25,11 @@ public:
     std::string take() { return std::move(out_); }
 
 private:
-    void line(const std::vector<std::string>& words, std::string_view suffix) {
+    void line(const std::vector<std::string>& words, std::string_view suffix, bool quoteFirst) {
         out_.append(static_cast<std::size_t>(depth_) * 4, ' ');
         for (std::size_t i = 0; i < words.size(); ++i) {
             if (i) out_ += ' ';
-            out_ += i == 0 ? words[i] : quoteWord(words[i]);
+            out_ += i == 0 && !quoteFirst ? words[i] : quoteWord(words[i]);
         }
         out_ += suffix;
         out_ += '\n';

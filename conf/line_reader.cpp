@@ -500,6 +500,10 @@ bool LineReader::tryInclude(const std::string& line) {
     if (k >= line.size() || !isBlank(line[k])) return false;
     std::string_view variant(line.data(), k);
     std::string pattern = line.substr(line.find_first_not_of(kBlanks, k));
+    if (!options_.includesAllowed) {
+        diag_.error(lastLocation_, fmt::format("{} '{}': includes are not allowed here", variant, pattern));
+        return true;
+    }
     IncludeChecks checks;
     checks.readable = variant != "include";
     checks.match = variant == "includem" || variant == "includew" || variant == "includea";

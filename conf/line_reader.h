@@ -29,6 +29,7 @@ struct LogicalLine {
 struct ReaderOptions {
     std::string configId;                  // -i / --config-id; empty = none
     std::optional<std::uint32_t> randomSeed;  // for ${_RANDOM}; nullopt = seeded from the clock
+    bool includesAllowed = true;              // false: include lines are refused with an error
 };
 
 class LineReader {
