@@ -69,6 +69,11 @@ public:
     std::optional<double> readDouble(std::string_view word, double lo, double hi);
     // Seconds with a fraction ("2.5") -> microseconds, inside [loUs, hiUs].
     std::optional<std::uint64_t> readTimer(std::string_view word, std::uint64_t loUs, std::uint64_t hiUs);
+    // keepalived's decimal reader with `decimals` fraction digits (readTimer is the 6-digit case): no
+    // exponent, no sign but '+', returned scaled by 10^decimals ("1.5" with 3 decimals -> 1500), inside
+    // [lo, hi] (scaled too). More decimals than allowed is reported, as keepalived does.
+    std::optional<std::uint64_t> readFixed(std::string_view word, unsigned decimals, std::uint64_t lo,
+                                           std::uint64_t hi);
     // on|off|true|false|yes|no
     std::optional<bool> readBool(std::string_view word);
 
