@@ -30,6 +30,16 @@ struct ParseOptions {
     // keepalived -t checks that named interfaces exist on this host. Injected so tests decide; when
     // empty, every interface is taken to exist. The daemon passes an if_nametoindex() lookup.
     std::function<bool(std::string_view)> interfaceExists;
+    // The other host lookups keepalived -t makes, injected the same way; an empty one answers "yes"
+    // (exists, resolves, found) or "no limit".
+    std::function<bool(std::string_view)> userExists;    // getpwnam(): script_user, a script's USER
+    std::function<bool(std::string_view)> groupExists;   // getgrnam(): a script's GROUP
+    std::function<bool(std::string_view)> hostResolves;  // getaddrinfo(): smtp_server NAME (queries DNS)
+    std::function<bool(std::string_view)> scriptFound;   // a script exists (searched in PATH without a '/')
+    std::function<bool(std::string_view)> netnsExists;   // /run/netns/NAME exists: net_namespace NAME
+    std::function<unsigned()> onlineCpus;                 // sysconf(_SC_NPROCESSORS_ONLN): *_cpu_affinity
+    // A name in /etc/iproute2/FILE (rt_tables, rt_protos, rt_realms, ...): static_routes/static_rules.
+    std::function<bool(std::string_view file, std::string_view name)> iprouteNameExists;
     // Text from an untrusted source (fuzzing, a control-socket request) must not pull in host files.
     bool includesAllowed = true;
 };
@@ -37,7 +47,9 @@ struct ParseOptions {
 struct ParseResult {
     Config config;
     Diagnostics diagnostics;
-    bool ok() const { return !diagnostics.hasErrors(); }
+    // keepalived -t exits 0 whatever it found when net_namespace names a namespace that does not exist
+    // (it stops after reading the global configuration); the verdict follows it.
+    bool ok() const { return !diagnostics.hasErrors() || config.global.netNamespaceMissing; }
 };
 
 // Reads, binds and validates. Never throws for bad input: every problem is a located diagnostic.

@@ -3,23 +3,57 @@
 #include "conf/config.h"
 #include "conf/dump.h"
 
+#include <grp.h>
 #include <net/if.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 
 namespace ipvsd {
 
 namespace {
 
 conf::ParseResult parse(const DaemonOptions& options) {
-    conf::ParseOptions po;
-    po.configId = options.configId.value_or(defaultConfigId());
-    po.interfaceExists = [](std::string_view name) {
-        return ::if_nametoindex(std::string(name).c_str()) != 0;
-    };
-    return conf::parseFile(options.configFile, po);
+    return conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
+}
+
+// Is NAME in /etc/iproute2/FILE or one of /etc/iproute2/FILE.d/*.conf ("NUMBER NAME" lines)?
+bool iprouteNameExists(std::string_view file, std::string_view name) {
+    std::vector<std::filesystem::path> paths{std::filesystem::path("/etc/iproute2") / std::string(file)};
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(paths.front().string() + ".d", ec))
+        if (entry.path().extension() == ".conf") paths.push_back(entry.path());
+    for (const auto& path : paths) {
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            std::istringstream words(line);
+            std::string number, word;
+            if (words >> number >> word && number[0] != '#' && word == name) return true;
+        }
+    }
+    return false;
+}
+
+// keepalived finds a script by its path, or in PATH when the name has no '/'.
+bool scriptFound(std::string_view script) {
+    std::string name(script);
+    struct stat st {};
+    if (name.find('/') != std::string::npos) return ::stat(name.c_str(), &st) == 0;
+    const char* path = std::getenv("PATH");
+    std::istringstream dirs(path ? path : "/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':'))
+        if (!dir.empty() && ::stat((dir + "/" + name).c_str(), &st) == 0) return true;
+    return false;
 }
 
 void printDiagnostics(const conf::ParseResult& result, std::ostream& err) {
@@ -28,6 +62,31 @@ void printDiagnostics(const conf::ParseResult& result, std::ostream& err) {
 }
 
 }  // namespace
+
+conf::ParseOptions hostParseOptions(std::string configId) {
+    conf::ParseOptions po;
+    po.configId = std::move(configId);
+    po.interfaceExists = [](std::string_view name) { return ::if_nametoindex(std::string(name).c_str()) != 0; };
+    po.userExists = [](std::string_view name) { return ::getpwnam(std::string(name).c_str()) != nullptr; };
+    po.groupExists = [](std::string_view name) { return ::getgrnam(std::string(name).c_str()) != nullptr; };
+    po.hostResolves = [](std::string_view name) {
+        addrinfo* result = nullptr;
+        if (::getaddrinfo(std::string(name).c_str(), nullptr, nullptr, &result) != 0) return false;
+        ::freeaddrinfo(result);
+        return true;
+    };
+    po.scriptFound = scriptFound;
+    po.netnsExists = [](std::string_view name) {
+        struct stat st {};
+        return ::stat(("/run/netns/" + std::string(name)).c_str(), &st) == 0;
+    };
+    po.onlineCpus = [] {
+        long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? static_cast<unsigned>(n) : 1u;
+    };
+    po.iprouteNameExists = iprouteNameExists;
+    return po;
+}
 
 std::string defaultConfigId() {
     struct utsname u {};

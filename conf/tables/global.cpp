@@ -1,94 +1,98 @@
-// global_defs and the top-level daemon keywords. Facts: keepalived.conf(5) "GLOBAL CONFIGURATION" and
-// keepalived 2.2.7's observable behaviour (ranges, errors), re-implemented from the documentation.
+// The global area's top-level keywords: global_defs, the daemon keywords that sit outside any block
+// (net_namespace, instance, use_pid_dir, child_wait_time, ...), and the static_* / track_group /
+// linkbeat_interfaces blocks (static*.cpp). Facts: keepalived.conf(5) "GLOBAL CONFIGURATION" and keepalived
+// 2.2.7's behaviour under -t.
 #include "conf/blocks.h"
-#include "conf/fields.h"
+#include "conf/tables/global_parse.h"
 #include "conf/tables/tables.h"
 
 #include <fmt/format.h>
+
+#include <limits>
 
 namespace ipvsd::conf {
 
 namespace {
 
-using namespace fields;
-
-Keyword<GlobalDefs> smtpServer() {
-    Keyword<GlobalDefs> k{.name = "smtp_server", .minArgs = 1, .maxArgs = 2};
-    k.bind = [](GlobalDefs& g, const Statement& s, BindContext& ctx) {
-        if (!IpAddress::parse(s.arg(0))) {
-            ctx.error(fmt::format("Invalid smtp server {}", s.arg(0)));
-            return;
-        }
-        g.smtpServer = s.arg(0);
-        if (s.argCount() > 1)
-            if (auto port = ctx.readUnsigned(s.arg(1), 1, 65535)) g.smtpServerPort = static_cast<std::uint16_t>(*port);
-    };
-    k.dump = [](const GlobalDefs& g, ConfigWriter& out) {
-        if (!g.smtpServer) return;
-        std::vector<std::string> words{"smtp_server", *g.smtpServer};
-        if (g.smtpServerPort) words.push_back(std::to_string(*g.smtpServerPort));
-        out.statement(words);
-    };
-    return k;
-}
-
-Keyword<GlobalDefs> notificationEmail() {
-    Keyword<GlobalDefs> k{.name = "notification_email", .shape = Keyword<GlobalDefs>::Shape::ValueBlock};
-    k.bind = [](GlobalDefs& g, const Statement& s, BindContext& ctx) {
-        if (s.argCount() > 0) ctx.error(fmt::format("Block notification_email has extra parameters {} ...", s.arg(0)));
-        if (!g.notificationEmail) g.notificationEmail.emplace();
-    };
-    k.value = [](GlobalDefs& g, const Statement& s, BindContext&) {
-        for (const auto& w : s.words) g.notificationEmail->push_back(w);
-    };
-    k.dump = [](const GlobalDefs& g, ConfigWriter& out) {
-        if (!g.notificationEmail) return;
-        out.beginBlock({"notification_email"});
-        for (const auto& address : *g.notificationEmail) out.value({address});
-        out.endBlock();
-    };
-    return k;
-}
-
-Keyword<GlobalDefs> scriptUser() {
-    Keyword<GlobalDefs> k{.name = "script_user", .minArgs = 1, .maxArgs = 2};
-    k.bind = [](GlobalDefs& g, const Statement& s, BindContext&) {
-        g.scriptUser = s.arg(0);
-        if (s.argCount() > 1) g.scriptGroup = s.arg(1);
-    };
-    k.dump = [](const GlobalDefs& g, ConfigWriter& out) {
-        if (!g.scriptUser) return;
-        std::vector<std::string> words{"script_user", *g.scriptUser};
-        if (g.scriptGroup) words.push_back(*g.scriptGroup);
-        out.statement(words);
-    };
-    return k;
-}
-
-const Table<GlobalDefs>& globalDefsTable() {
-    static const Table<GlobalDefs> table("global_defs", [] {
-        std::vector<Keyword<GlobalDefs>> rows;
-        rows.push_back(text("router_id", &GlobalDefs::routerId));
-        rows.push_back(notificationEmail());
-        rows.push_back(text("notification_email_from", &GlobalDefs::notificationEmailFrom));
-        rows.push_back(smtpServer());
-        rows.push_back(timer("smtp_connect_timeout", &GlobalDefs::smtpConnectTimeoutUs, 1'000'000, 3'600'000'000));
-        rows.push_back(toggle("enable_script_security", &GlobalDefs::scriptSecurity));
-        rows.push_back(scriptUser());
-        rows.push_back(toggle("vrrp_strict", &GlobalDefs::vrrpStrict));
-        return rows;
-    }());
-    return table;
-}
+using K = Keyword<Config>;
+using Check = std::function<void(const Statement&, const GlobalConfig&, BindContext&)>;
 
 GlobalDefs& globalDefsOf(Config& c) { return c.global.defs; }
+
+const RawStatement* firstRoot(const GlobalConfig& g, std::string_view name) {
+    for (const auto& raw : g.extras)
+        if (!raw.words.empty() && raw.words.front() == name) return &raw;
+    return nullptr;
+}
+
+// A top-level keyword ipvsd does not act on yet: checked, kept as written in GlobalConfig::extras.
+K rootKeyword(std::string_view name, std::uint8_t minArgs, Check check = {}) {
+    K k{.name = name, .minArgs = minArgs, .maxArgs = kAnyArgs, .support = Support::NotYet};
+    k.bind = [check](Config& c, const Statement& s, BindContext& ctx) {
+        if (check) check(s, c.global, ctx);
+        c.global.extras.push_back(RawStatement{s.words, s.where, RawStatement::Shape::Line, {}});
+    };
+    k.dump = [name](const Config& c, ConfigWriter& out) {
+        for (const auto& raw : c.global.extras)
+            if (!raw.words.empty() && raw.words.front() == name) writeRaw(raw, out);
+    };
+    return k;
+}
+
+// `keyword NAME` of which keepalived keeps the first and reports the others.
+Check named(std::string what, std::string duplicate) {
+    return [what, duplicate](const Statement& s, const GlobalConfig& g, BindContext& ctx) {
+        if (s.argCount() == 0) {
+            ctx.error(fmt::format("{} name missing - ignoring", what));
+            return;
+        }
+        if (firstRoot(g, s.keyword())) ctx.error(fmt::format("Duplicate {} definition {} - ignoring", duplicate, s.arg(0)));
+    };
+}
 
 }  // namespace
 
 void addGlobalRootKeywords(std::vector<Keyword<Config>>& rows) {
-    rows.push_back(blocks::one<Config, GlobalDefs>("global_defs", &globalDefsOf, &globalDefsTable));
+    rows.push_back(blocks::one<Config, GlobalDefs>("global_defs", &globalDefsOf, &global::globalDefsTable));
+    rows.push_back(rootKeyword("net_namespace", 0, named("net_namespace", "net_namespace")));
+    rows.push_back(rootKeyword("net_namespace_ipvs", 0, [](const Statement& s, const GlobalConfig& g, BindContext& ctx) {
+        if (firstRoot(g, "net_namespace_ipvs"))
+            ctx.error(fmt::format("Duplicate net_namespace_ipvs definition {} - ignoring",
+                                  s.argCount() ? s.arg(0) : std::string{}));
+    }));
+    rows.push_back(rootKeyword("namespace_with_ipsets", 0));
+    rows.push_back(rootKeyword("instance", 0, named("instance", "instance")));
+    rows.push_back(rootKeyword("use_pid_dir", 0));
+    rows.push_back(rootKeyword("linkbeat_use_polling", 0));
+    rows.push_back(rootKeyword("child_wait_time", 1, [](const Statement& s, const GlobalConfig&, BindContext& ctx) {
+        if (!ctx.readUnsigned(s.arg(0), 0, std::numeric_limits<std::uint32_t>::max()))
+            ctx.error(fmt::format("Invalid child_wait_time {}", s.arg(0)));
+    }));
+    global::addStaticRootKeywords(rows);
 }
 
-void validateGlobal(Config&, const ParseOptions&, Diagnostics&) {}
+void validateGlobal(Config& config, const ParseOptions& options, Diagnostics& diag) {
+    // keepalived -t with a net_namespace that does not exist stops after reading the global part and
+    // exits 0 whatever it reported (keepalived 2.2.7 behaviour; see ParseResult::ok()).
+    if (const RawStatement* ns = firstRoot(config.global, "net_namespace"); ns && ns->words.size() > 1) {
+        if (options.netnsExists && !options.netnsExists(ns->words[1])) {
+            config.global.netNamespaceMissing = true;
+            diag.warning(ns->where, fmt::format("network namespace {} does not exist: keepalived -t stops here and "
+                                                "accepts the configuration",
+                                                ns->words[1]));
+        }
+    }
+    for (const auto& [where, hadAddress] : config.global.defs.notificationEmailBlocks)
+        if (!hadAddress) diag.error(where, "Warning - empty notification_email block");
+
+    if (const auto& d = config.global.defs.lvsSyncDaemon; d && d->instance) {
+        bool found = false;
+        for (const auto& i : config.vrrp.instances) found = found || i.name == *d->instance;
+        if (!found)  // keepalived only logs this and runs the sync daemon without an instance
+            diag.warning(d->where, fmt::format("lvs_sync_daemon vrrp instance {} not found", *d->instance));
+    }
+    global::validateScripts(config, options, diag);
+    global::validateStatic(config, options, diag);
+}
 
 }  // namespace ipvsd::conf
