@@ -504,11 +504,11 @@ bool LineReader::tryInclude(const std::string& line) {
         diag_.error(lastLocation_, fmt::format("{} '{}': includes are not allowed here", variant, pattern));
         return true;
     }
-    IncludeChecks checks;
-    checks.readable = variant != "include";
-    checks.match = variant == "includem" || variant == "includew" || variant == "includea";
-    checks.wildcard = variant == "includew" || variant == "includea";
-    checks.braces = variant == "includeb" || variant == "includea";
+    IncludeChecks checks = defaultChecks_;
+    checks.readable |= variant != "include";
+    checks.match |= variant == "includem" || variant == "includew" || variant == "includea";
+    checks.wildcard |= variant == "includew" || variant == "includea";
+    checks.braces |= variant == "includeb" || variant == "includea";
     std::string base = files_.empty() ? std::filesystem::current_path().string() : files_.back()->dir;
     openFiles(pattern, base, checks);
     return true;

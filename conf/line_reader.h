@@ -9,6 +9,7 @@
 #pragma once
 
 #include "conf/diagnostics.h"
+#include "conf/schema.h"
 
 #include <cstdint>
 #include <functional>
@@ -32,7 +33,7 @@ struct ReaderOptions {
     bool includesAllowed = true;              // false: include lines are refused with an error
 };
 
-class LineReader {
+class LineReader final : public IncludeControl {
 public:
     // keepalived reads with fgets() into a 1024-byte buffer (MAXBUF): longer physical lines are cut into
     // 1023-byte pieces that are parsed as separate lines. We do the same, so verdicts agree.
@@ -59,6 +60,10 @@ public:
     // True once the main file could not be opened (keepalived's "Config files missing").
     bool mainFileMissing() const { return mainFileMissing_; }
     Location location() const;
+
+    // global_defs { include_check ... }: checks every later include makes on top of its variant's.
+    Checks includeChecks() const override { return defaultChecks_; }
+    void setIncludeChecks(Checks checks) override { defaultChecks_ = checks; }
     std::size_t fileCount() const { return filesOpened_; }
 
 private:
@@ -83,9 +88,7 @@ private:
     };
 
     void initDefinitions();
-    struct IncludeChecks {
-        bool readable = false, match = false, wildcard = false, braces = false;
-    };
+    using IncludeChecks = IncludeControl::Checks;
     void openFiles(const std::string& pattern, const std::string& baseDir, IncludeChecks checks);
     void pushFile(const std::string& path, std::string memory, bool fromMemory);
     std::optional<std::string> readPhysicalLine();
@@ -113,6 +116,7 @@ private:
     bool atEnd_ = false;
     std::size_t filesOpened_ = 0;
     Location lastLocation_{};
+    Checks defaultChecks_{};
 };
 
 }  // namespace ipvsd::conf

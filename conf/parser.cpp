@@ -24,6 +24,7 @@ struct ValueBlock {
 
 void bindLines(LineReader& reader, Binder& root, Diagnostics& diag) {
     BindContext ctx(diag);
+    ctx.setIncludeControl(&reader);
     std::vector<Frame> frames;
     frames.push_back(Frame{nullptr, &root, false});
     std::optional<ValueBlock> valueBlock;

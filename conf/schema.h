@@ -47,6 +47,17 @@ public:
     virtual void endBlock() = 0;
 };
 
+// The reader settings a keyword may change for the lines that follow (global_defs include_check).
+class IncludeControl {
+public:
+    struct Checks {
+        bool readable = false, match = false, wildcard = false, braces = false;
+    };
+    virtual ~IncludeControl() = default;
+    virtual Checks includeChecks() const = 0;
+    virtual void setIncludeChecks(Checks checks) = 0;  // applied to every later include line
+};
+
 // What a keyword handler sees besides its statement: where it is, and the diagnostics to report to.
 class BindContext {
 public:
@@ -54,6 +65,8 @@ public:
     Diagnostics& diagnostics() { return diag_; }
     Location where() const { return where_; }
     void setWhere(Location where) { where_ = where; }
+    IncludeControl* includeControl() const { return includeControl_; }  // null when not reading files
+    void setIncludeControl(IncludeControl* control) { includeControl_ = control; }
 
     void error(std::string message) { diag_.error(where_, std::move(message)); }
     void warning(std::string message) { diag_.warning(where_, std::move(message)); }
@@ -80,6 +93,7 @@ public:
 private:
     Diagnostics& diag_;
     Location where_{};
+    IncludeControl* includeControl_ = nullptr;
 };
 
 // One open block while parsing: receives the statements inside it.

@@ -308,8 +308,11 @@ void checkUmask(const Statement& s, BindContext& ctx) {
     if (!needOr) ctx.error("umask missing bit value");
 }
 
-// include_check [[+|-]read|match|wildcard_match|brace_match ...]
+// include_check [[+|-]read|match|wildcard_match|brace_match ...]: no word = every check; a plain first word
+// selects that check alone, +word / -word add or remove one. Applies to every later include line.
 void checkIncludeCheck(const Statement& s, BindContext& ctx) {
+    IncludeControl::Checks checks{true, true, true, true};
+    if (s.argCount() > 0 && ctx.includeControl()) checks = ctx.includeControl()->includeChecks();
     for (std::size_t i = 0; i < s.argCount(); ++i) {
         std::string_view word = s.arg(i);
         bool prefixed = !word.empty() && (word.front() == '+' || word.front() == '-');
@@ -317,10 +320,21 @@ void checkIncludeCheck(const Statement& s, BindContext& ctx) {
             ctx.error(fmt::format("Duplicate include_check '{}' specified - ignoring", word));
             continue;
         }
+        bool on = word.empty() || word.front() != '-';
         if (prefixed) word.remove_prefix(1);
-        if (word != "read" && word != "match" && word != "wildcard_match" && word != "brace_match")
+        bool* which = word == "read"             ? &checks.readable
+                      : word == "match"          ? &checks.match
+                      : word == "wildcard_match" ? &checks.wildcard
+                      : word == "brace_match"    ? &checks.braces
+                                                 : nullptr;
+        if (!which) {
             ctx.error(fmt::format("Unknown include_check type '{}' - ignoring", word));
+            continue;
+        }
+        if (!prefixed) checks = {};
+        *which = on;
     }
+    if (ctx.includeControl()) ctx.includeControl()->setIncludeChecks(checks);
 }
 
 void daemonRows(std::vector<K>& rows) {
@@ -334,8 +348,8 @@ void daemonRows(std::vector<K>& rows) {
     }));
     rows.push_back(other("reload_repeat"));
     rows.push_back(other("reload_file"));
-    // The reader does not apply include_check to later includes yet; it is validated and kept.
     rows.push_back(other("include_check", checkIncludeCheck));
+    rows.back().support = Support::Active;  // the reader applies it (IncludeControl)
     rows.push_back(other("config_save_dir", missing("config_save_dir missing directory name")));
     rows.push_back(once("tmp_config_directory", missing("tmp_config_directory missing directory name"),
                         [](const Statement&, const RawStatement&) { return std::string("tmp_config_directory already specified - ignoring"); }));

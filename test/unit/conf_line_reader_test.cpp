@@ -1,4 +1,5 @@
 // The reader stage alone: what logical lines come out of a text, as keepalived 2.2.7 reads it.
+#include "conf/config.h"
 #include "conf/line_reader.h"
 
 #include <catch2/catch.hpp>
@@ -139,4 +140,15 @@ TEST_CASE("NUL bytes end a line's content", "[conf][reader]") {
     auto nul = readAll(std::string("ab\0cd\nef\n", 9));
     CHECK_FALSE(nul.diag.hasErrors());
     CHECK(nul.lines == Lines{"ab", "ef"});
+}
+
+TEST_CASE("global_defs include_check applies to later includes", "[conf][reader]") {
+    ipvsd::conf::ParseOptions options;
+    auto all = ipvsd::conf::parseText("global_defs {\n include_check\n}\ninclude /nonexistent/x.conf\n", options);
+    CHECK_FALSE(all.ok());
+    auto none = ipvsd::conf::parseText("include /nonexistent/x.conf\n", options);
+    CHECK(none.ok());
+    auto minusMatch =
+        ipvsd::conf::parseText("global_defs {\n include_check -match\n}\ninclude /nonexistent/x.conf\n", options);
+    CHECK(minusMatch.ok());
 }
