@@ -1,0 +1,175 @@
+// Script checks of the LVS area, with keepalived 2.2.7's observable rules under -t:
+//  * a script line's extra words are USER [GROUP]; an unknown user or group drops the script silently
+//    (MISC_CHECK's `user` keyword instead reports it);
+//  * without a user, the script runs as global_defs' script_user, else as `keepalived_script` if that
+//    user exists, else as root - but with enable_script_security and neither of those, keepalived
+//    reports "Unable to set default user keepalived_script for script" (once);
+//  * a script path run as a non-root user or group makes keepalived's checker process kill itself
+//    under -t (exit 143): rejected;
+//  * a script that exists (found in PATH for a bare name) without enable_script_security:
+//    "SECURITY VIOLATION - check scripts are being executed but script_security not enabled." (exit 6).
+#include "conf/tables/lvs_script.h"
+
+#include "conf/tables/lvs_tables.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <vector>
+
+namespace ipvsd::conf::lvs {
+
+std::optional<ScriptIdentity> lookupIdentity(const std::string& user,
+                                             const std::optional<std::string>& group) {
+    long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+    std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
+    passwd pwd{};
+    passwd* found = nullptr;
+    if (::getpwnam_r(user.c_str(), &pwd, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
+    ScriptIdentity id{pwd.pw_uid, pwd.pw_gid};
+    if (group) {
+        struct ::group grp {};
+        struct ::group* g = nullptr;
+        std::vector<char> gbuf(65536);
+        if (::getgrnam_r(group->c_str(), &grp, gbuf.data(), gbuf.size(), &g) != 0 || !g) return std::nullopt;
+        id.gid = grp.gr_gid;
+    }
+    return id;
+}
+
+ScriptFound findScript(const std::string& command, bool asRoot) {
+    if (command.empty()) return ScriptFound::NotFound;
+    if (command[0] == '<') {
+        auto p = command.find_first_not_of(" \t", 1);
+        if (p != std::string::npos && command[p] == '/') return ScriptFound::System;
+    }
+    std::string path = command;
+    if (command.find('/') == std::string::npos) {
+        // keepalived searches PATH with the script's identity; as another user it never finds one.
+        if (!asRoot) return ScriptFound::NotFound;
+        const char* env = std::getenv("PATH");
+        std::string dirs = env && *env ? env : "/bin:/usr/bin";
+        bool found = false;
+        std::size_t start = 0;
+        while (!found) {
+            auto colon = dirs.find(':', start);
+            std::string dir =
+                dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+            std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + command;
+            struct stat st {};
+            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                ::access(candidate.c_str(), X_OK) == 0) {
+                path = candidate;
+                found = true;
+            }
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+        if (!found) return ScriptFound::NotFound;
+    }
+    char resolved[PATH_MAX];
+    if (!::realpath(path.c_str(), resolved)) return ScriptFound::NotFound;
+    struct stat st {};
+    if (::stat(resolved, &st) != 0) return ScriptFound::NotFound;
+    return ScriptFound::Found;
+}
+
+namespace {
+
+struct ScriptRef {
+    const ScriptCommand* script;
+    std::optional<std::string> user;  // explicit user (notify: extra words; misc: the `user` keyword)
+    std::optional<std::string> group;
+    bool isMisc;
+    bool checked;  // still there when keepalived checks the scripts
+};
+
+}  // namespace
+
+void validateLvsScripts(const Config& config,
+                        const std::function<bool(const VirtualServer&, const RealServer*)>& checked,
+                        Diagnostics& diag) {
+    std::vector<ScriptRef> scripts;
+    for (const auto& vs : config.lvs.virtualServers) {
+        bool vsChecked = checked(vs, nullptr);
+        for (const auto* s : {&vs.quorumUp, &vs.quorumDown})
+            if (*s) scripts.push_back({&**s, (*s)->user, (*s)->group, false, vsChecked});
+        for (const auto& rs : vs.realServers) {
+            std::optional<bool> rsChecked;  // asked only for real servers with scripts
+            auto isChecked = [&] {
+                if (!rsChecked) rsChecked = checked(vs, &rs);
+                return *rsChecked;
+            };
+            if (rs.more)
+                for (const auto* s : {&rs.more->notifyUp, &rs.more->notifyDown})
+                    if (*s) scripts.push_back({&**s, (*s)->user, (*s)->group, false, isChecked()});
+            for (const auto& c : rs.checkers)
+                if (const auto* m = c.as<MiscCheck>(); m && m->script)
+                    scripts.push_back({&*m->script, m->user, m->group, true, isChecked()});
+        }
+    }
+    if (scripts.empty()) return;
+
+    const GlobalDefs& g = config.global.defs;
+    bool security = g.scriptSecurity.value_or(false);
+    // The identity of scripts without their own user.
+    std::optional<ScriptIdentity> defaultId = ScriptIdentity{};
+    bool defaultReported = false;
+    if (g.scriptUser) {
+        defaultId = lookupIdentity(*g.scriptUser, g.scriptGroup);  // the global area reports a bad one
+    } else if (auto ks = lookupIdentity("keepalived_script", std::nullopt)) {
+        defaultId = ks;
+    } else if (security) {
+        defaultId.reset();
+    }
+
+    bool anyScript = false;
+    for (const auto& ref : scripts) {
+        std::optional<ScriptIdentity> id;
+        if (ref.user) {
+            id = lookupIdentity(*ref.user, ref.group);
+            if (!id) {
+                if (ref.isMisc)
+                    diag.error(ref.script->where,
+                               fmt::format("Failed to set uid/gid for misc checker script '{}' - "
+                                           "removing",
+                                           ref.script->args[0]));
+                continue;  // a notify script with an unknown user is dropped silently
+            }
+        } else {
+            id = defaultId;
+            if (!id) {
+                if (!g.scriptUser && !defaultReported) {
+                    diag.error(ref.script->where, "Unable to set default user keepalived_script for script");
+                    defaultReported = true;
+                }
+                if (ref.isMisc)
+                    diag.error(ref.script->where,
+                               fmt::format("Unable to set default user for misc script '{}' - removing",
+                                           ref.script->args[0]));
+                continue;
+            }
+        }
+        if (!ref.checked) continue;
+        bool asRoot = id->uid == 0 && id->gid == 0;
+        const std::string& command = ref.script->args[0];
+        if (!asRoot && command.find('/') != std::string::npos) {
+            diag.error(
+                ref.script->where,
+                fmt::format("script '{}' runs as uid:gid {}:{}; keepalived's config test cannot check it as "
+                            "another user (its checker process exits with status 143)",
+                            command, id->uid, id->gid));
+            continue;
+        }
+        if (findScript(command, asRoot) == ScriptFound::Found) anyScript = true;
+    }
+    if (anyScript && !security)
+        diag.error(Location{},
+                   "SECURITY VIOLATION - check scripts are being executed but script_security not enabled.");
+}
+
+}  // namespace ipvsd::conf::lvs
