@@ -16,7 +16,7 @@ PACKAGES=(
   # real-kernel tests (test/vm): the 6.1 kernel with ip_vs modules, QEMU, a static busybox
   linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   # network namespaces and real peers
-  iproute2 procps psmisc keepalived ipvsadm python3
+  iproute2 procps psmisc time keepalived ipvsadm python3
 )
 
 missing=()

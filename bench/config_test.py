@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+TIME = shutil.which("time") or "/usr/bin/time"
+
 
 def generate(path, real_servers, per_vs=100):
     with open(path, "w") as f:
@@ -35,16 +37,16 @@ def generate(path, real_servers, per_vs=100):
 
 
 def run_once(argv):
-    # stderr goes to a file: a pipe read only after wait4() would block a chatty child.
-    with tempfile.TemporaryFile() as err:
+    # GNU time reports the child's own peak RSS; measuring from Python would count the forked interpreter.
+    # stderr goes to a file: a pipe read only after the child ends would block a chatty child.
+    with tempfile.NamedTemporaryFile() as stats, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run([TIME, "-f", "%M", "-o", stats.name] + argv, stdout=subprocess.DEVNULL, stderr=err)
         elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        rss_kb = float(open(stats.name).read().strip().splitlines()[-1])
         err.seek(0)
         stderr = err.read(4096).decode(errors="replace")
-    return elapsed, usage.ru_maxrss / 1024.0, proc.returncode, stderr
+    return elapsed, rss_kb / 1024.0, proc.returncode, stderr
 
 
 def measure(argv, repeat):
