@@ -24,12 +24,21 @@ struct Config {
     BfdConfig bfd;
 };
 
+// The SIOCGIFFLAGS bits keepalived -t looks at for a VRRP instance's interface.
+struct InterfaceFlags {
+    bool loopback = false;   // IFF_LOOPBACK: refused for VRRP
+    bool multicast = false;  // IFF_MULTICAST: needed unless the instance has unicast peers
+};
+
 struct ParseOptions {
     std::string configId;                       // -i: selects @id conditional lines
     std::optional<std::uint32_t> randomSeed;    // ${_RANDOM}; nullopt seeds from the clock
     // keepalived -t checks that named interfaces exist on this host. Injected so tests decide; when
     // empty, every interface is taken to exist. The daemon passes an if_nametoindex() lookup.
     std::function<bool(std::string_view)> interfaceExists;
+    // An existing interface's flags; nullopt when it cannot be read. When empty, `lo` is the only
+    // loopback interface and every interface supports multicast.
+    std::function<std::optional<InterfaceFlags>(std::string_view)> interfaceFlags;
     // The other host lookups keepalived -t makes, injected the same way; an empty one answers "yes"
     // (exists, resolves, found) or "no limit".
     std::function<bool(std::string_view)> userExists;    // getpwnam(): script_user, a script's USER

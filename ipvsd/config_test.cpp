@@ -56,6 +56,15 @@ bool scriptFound(std::string_view script) {
     return false;
 }
 
+// SIOCGIFFLAGS, read from sysfs (no socket needed): IFF_LOOPBACK and IFF_MULTICAST.
+std::optional<conf::InterfaceFlags> interfaceFlags(std::string_view name) {
+    if (name.empty() || name.find('/') != std::string_view::npos || name == "." || name == "..") return std::nullopt;
+    std::ifstream in("/sys/class/net/" + std::string(name) + "/flags");
+    unsigned long flags = 0;
+    if (!(in >> std::hex >> flags)) return std::nullopt;
+    return conf::InterfaceFlags{(flags & IFF_LOOPBACK) != 0, (flags & IFF_MULTICAST) != 0};
+}
+
 void printDiagnostics(const conf::ParseResult& result, std::ostream& err) {
     for (const auto& d : result.diagnostics.items())
         if (d.severity != conf::Severity::Info) err << result.diagnostics.format(d) << '\n';
@@ -67,6 +76,7 @@ conf::ParseOptions hostParseOptions(std::string configId) {
     conf::ParseOptions po;
     po.configId = std::move(configId);
     po.interfaceExists = [](std::string_view name) { return ::if_nametoindex(std::string(name).c_str()) != 0; };
+    po.interfaceFlags = interfaceFlags;
     po.userExists = [](std::string_view name) { return ::getpwnam(std::string(name).c_str()) != nullptr; };
     po.groupExists = [](std::string_view name) { return ::getgrnam(std::string(name).c_str()) != nullptr; };
     po.hostResolves = [](std::string_view name) {

@@ -8,6 +8,7 @@
 
 #include "conf/address.h"
 #include "conf/diagnostics.h"
+#include "conf/model/script.h"
 
 #include <array>
 #include <cstdint>
@@ -19,18 +20,6 @@
 #include <vector>
 
 namespace ipvsd::conf {
-
-// A script command as keepalived runs it: `keyword "CMD ARGS" [USER [GROUP]]` (quorum_up, notify_up,
-// misc_path ...). `args` are the words of CMD after shell-like quoting and escapes.
-struct ScriptCommand {
-    std::vector<std::string> args;
-    std::optional<std::string> user;
-    std::optional<std::string> group;
-    Location where;
-    bool operator==(const ScriptCommand& o) const {
-        return args == o.args && user == o.user && group == o.group;
-    }
-};
 
 enum class CheckerType : std::uint8_t { Tcp, Http, Ssl, Misc, Smtp, Dns, Udp, Ping, File, Bfd };
 

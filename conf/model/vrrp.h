@@ -6,6 +6,7 @@
 #pragma once
 
 #include "conf/address.h"
+#include "conf/model/script.h"
 #include "conf/schema.h"
 
 #include <cstdint>
@@ -74,15 +75,14 @@ struct VrrpAuth {
 struct VrrpScript {
     Location where;
     std::string name;
-    std::optional<std::vector<std::string>> command;  // script: program and arguments
+    std::optional<ScriptCommand> command;             // script: program and arguments; user USER [GROUP]
     std::optional<std::uint32_t> intervalSeconds;     // default 1
     std::optional<std::uint32_t> timeoutSeconds;      // default: interval
     std::optional<std::int32_t> weight;               // [-253, 253]; default 0
     bool weightReverse = false;
     std::optional<std::uint32_t> rise;                // default 1
     std::optional<std::uint32_t> fall;                // default 1
-    std::optional<std::string> user;                  // user USER [GROUP]
-    std::optional<std::string> group;
+    Location userWhere;                               // the `user` line (command->user/group)
     bool initFail = false;                            // start in the failed state
     std::vector<RawStatement> extras;
 };
@@ -132,7 +132,7 @@ struct GarpGroup {
 };
 
 struct VrrpNotify {
-    std::optional<std::vector<std::string>> master, backup, fault, stop, any;  // any = `notify`
+    std::optional<ScriptCommand> master, backup, fault, stop, any;  // any = `notify`
 };
 
 struct VrrpInstance {
@@ -191,8 +191,8 @@ struct VrrpInstance {
 
     VrrpNotify notify;
     bool notifyDeleted = false;
-    std::optional<std::vector<std::string>> notifyDeletedCommand;
-    std::optional<std::vector<std::string>> notifyMasterRxLowerPri;
+    std::optional<ScriptCommand> notifyDeletedCommand;
+    std::optional<ScriptCommand> notifyMasterRxLowerPri;
     std::optional<bool> smtpAlert;
     std::optional<bool> notifyPriorityChanges;
 

@@ -10,6 +10,7 @@
 //  Start/shutdown scripts are always checked; FIFO scripts only by the processes that will run them (VRRP
 //  when there are vrrp instances, the checker when there are virtual servers).
 #include "conf/tables/global_parse.h"
+#include "conf/tables/script_check.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -26,51 +27,33 @@ bool yes(const std::function<bool(std::string_view)>& lookup, std::string_view n
     return !lookup || lookup(name);
 }
 
+ScriptCommand asCommand(const ScriptSpec& spec) { return ScriptCommand{spec.command, spec.user, spec.group, spec.where}; }
+
+// The global scripts' checks: who runs each follows the order the lines were read in (ScriptSpec's
+// bookkeeping), the rest is the shared check (script_check.h).
 struct ScriptCheck {
-    const ParseOptions& options;
     const GlobalDefs& defs;
     Diagnostics& diag;
+    scripts::ProcessScripts& process;
     std::set<std::pair<std::uint32_t, std::uint32_t>> failedDefaults;  // locations where the default failed
-    bool keepalivedScriptExists = false;
-    bool violationReported[3] = {false, false, false};
 
     // The user a script runs as, or nullopt when keepalived drops the script (reported when `invalid`).
     std::optional<std::string> runAs(const ScriptSpec& spec, const std::string* invalid) {
-        if (spec.user) {
-            bool ok = yes(options.userExists, *spec.user) && (!spec.group || yes(options.groupExists, *spec.group));
-            if (!ok) {
-                if (invalid) diag.error(spec.where, *invalid);
-                return std::nullopt;
-            }
-            return *spec.user;
-        }
-        if (failedDefaults.count({spec.where.fileIndex, spec.where.line})) {
-            if (invalid) diag.error(spec.where, *invalid);
-            return std::nullopt;
-        }
-        if (spec.scriptUserAtLine && defs.scriptUser) return *defs.scriptUser;
-        return keepalivedScriptExists ? std::string(kDefaultScriptUser) : std::string("root");
+        std::optional<std::string> user;
+        if (spec.user)
+            user = process.runAs(asCommand(spec));
+        else if (!failedDefaults.count({spec.where.fileIndex, spec.where.line}))
+            user = spec.scriptUserAtLine && defs.scriptUser ? *defs.scriptUser
+                   : process.keepalivedScriptExists()       ? std::string(kDefaultScriptUser)
+                                                            : std::string("root");
+        if (!user && invalid) diag.error(spec.where, *invalid);
+        return user;
     }
 
-    // kind: 0 start/shutdown scripts (parent), 1 VRRP process scripts, 2 checker process scripts.
-    void check(std::string_view keyword, const ScriptSpec& spec, const std::string* invalid, int kind) {
+    void check(std::string_view keyword, const ScriptSpec& spec, const std::string* invalid) {
         auto user = runAs(spec, invalid);
-        if (!user) return;
-        if (*user != "root") {
-            // Only a path is checked as the user (a bare name is searched in PATH as root, and found or not, a
-            // script not run as root is no security problem).
-            if (spec.command.front().find('/') != std::string::npos)
-                diag.error(spec.where, fmt::format("{} runs as user {}: keepalived 2.2.7 -t terminates itself (SIGTERM) "
-                                                   "when it checks the path of a script to be run as a non-root user",
-                                                   keyword, *user));
-            return;
-        }
-        if (defs.scriptSecurity.value_or(false) || !yes(options.scriptFound, spec.command.front())) return;
-        if (violationReported[kind]) return;
-        violationReported[kind] = true;
-        static constexpr std::string_view kWhat[] = {"start/shutdown scripts", "scripts", "check scripts"};
-        diag.error(spec.where, fmt::format("SECURITY VIOLATION - {} are being executed but script_security not enabled.",
-                                           kWhat[kind]));
+        process.checkAs(keyword, asCommand(spec), user);
+        process.finish(spec.where);
     }
 };
 
@@ -127,12 +110,12 @@ void validateScripts(Config& config, const ParseOptions& options, Diagnostics& d
     const GlobalDefs& g = config.global.defs;
     checkScriptUser(g, options, diag);
 
-    // Without a user lookup keepalived_script is taken not to exist (scripts then default to root).
-    ScriptCheck check{options, g, diag, {}, options.userExists && options.userExists(kDefaultScriptUser)};
+    scripts::ProcessScripts parent(g, options, diag, scripts::Process::Parent);
+    ScriptCheck check{g, diag, parent, {}};
     bool resolved = false;
     for (const auto& request : g.defaultUserRequests) {
         if ((request.scriptUserAtLine && g.scriptUser) || resolved) continue;
-        if (check.keepalivedScriptExists || !request.securityAtLine) {
+        if (parent.keepalivedScriptExists() || !request.securityAtLine) {
             resolved = true;
             continue;
         }
@@ -142,17 +125,16 @@ void validateScripts(Config& config, const ParseOptions& options, Diagnostics& d
 
     const std::string invalidStartup = "Invalid startup script";
     const std::string invalidShutdown = "Invalid shutdown script";
-    if (g.startupScript) check.check("startup_script", *g.startupScript, &invalidStartup, 0);
-    if (g.shutdownScript) check.check("shutdown_script", *g.shutdownScript, &invalidShutdown, 0);
+    if (g.startupScript) check.check("startup_script", *g.startupScript, &invalidStartup);
+    if (g.shutdownScript) check.check("shutdown_script", *g.shutdownScript, &invalidShutdown);
 
-    const bool vrrpRuns = !config.vrrp.instances.empty();
-    const bool checkerRuns = !config.lvs.virtualServers.empty();
-    if (g.notifyFifoScript) {
-        if (vrrpRuns) check.check("notify_fifo_script", *g.notifyFifoScript, nullptr, 1);
-        if (checkerRuns) check.check("notify_fifo_script", *g.notifyFifoScript, nullptr, 2);
+    // The VRRP process checks its FIFO scripts with its own scripts (validateVrrp); this is the checker's.
+    if (!config.lvs.virtualServers.empty()) {
+        scripts::ProcessScripts checker(g, options, diag, scripts::Process::Checker);
+        ScriptCheck checks{g, diag, checker, check.failedDefaults};
+        if (g.notifyFifoScript) checks.check("notify_fifo_script", *g.notifyFifoScript, nullptr);
+        if (g.lvsNotifyFifoScript) checks.check("lvs_notify_fifo_script", *g.lvsNotifyFifoScript, nullptr);
     }
-    if (g.vrrpNotifyFifoScript && vrrpRuns) check.check("vrrp_notify_fifo_script", *g.vrrpNotifyFifoScript, nullptr, 1);
-    if (g.lvsNotifyFifoScript && checkerRuns) check.check("lvs_notify_fifo_script", *g.lvsNotifyFifoScript, nullptr, 2);
 
     checkSmtpServer(g, options, diag, g.smtpServerWhere);
     checkCpuAffinity(g, options, diag);

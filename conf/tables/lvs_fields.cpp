@@ -1,6 +1,7 @@
 // Value readers of the LVS area. The rules are keepalived 2.2.7's, established by running
 // `keepalived -t` (test/unit/data/lvs/) and documented in docs/keepalived-config-facts.md §11.
 #include "conf/tables/lvs_fields.h"
+#include "conf/tables/script_check.h"
 
 #include "conf/fields.h"
 #include "conf/tokenize.h"
@@ -253,35 +254,11 @@ std::vector<std::string> forwardingWords(std::string_view keyword, const Forward
 }
 
 std::optional<ScriptCommand> parseScript(const Statement& s, BindContext& ctx, bool withUser) {
-    // keepalived re-reads the whole line with quotes and escapes, takes the first word after the keyword
-    // as the command line (split again the same way) and the next two as user and group.
-    std::string_view rest = s.line;
-    auto at = rest.find(s.keyword());
-    rest = at == std::string_view::npos ? std::string_view{} : rest.substr(at + s.keyword().size());
-    // keepalived reports an unterminated quote, but drops a script ending in a lone backslash silently.
-    auto split = [&ctx](std::string_view text, std::vector<std::string>& out) {
-        Diagnostics scratch;
-        if (splitCommand(text, out, scratch, ctx.where())) return true;
-        for (const auto& d : scratch.items())
-            if (d.message.find("missing terminating") != std::string::npos) ctx.error(d.message);
-        return false;
-    };
-    std::vector<std::string> words;
-    if (!split(rest, words)) return std::nullopt;
-    ScriptCommand script;
-    script.where = ctx.where();
-    if (words.empty()) return script;
-    if (!split(words[0], script.args)) return std::nullopt;
-    if (withUser && words.size() > 1) script.user = words[1];
-    if (withUser && words.size() > 2) script.group = words[2];
-    return script;
+    return scripts::parseScript(s, ctx, withUser);
 }
 
 std::vector<std::string> scriptWords(std::string_view keyword, const ScriptCommand& script) {
-    std::vector<std::string> words{std::string(keyword), fields::joinCommand(script.args)};
-    if (script.user) words.push_back(*script.user);
-    if (script.group) words.push_back(*script.group);
-    return words;
+    return scripts::scriptWords(keyword, script);
 }
 
 namespace {

@@ -12,71 +12,15 @@
 
 #include "conf/tables/lvs_tables.h"
 
-#include <grp.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <climits>
-#include <cstdlib>
 #include <vector>
 
 namespace ipvsd::conf::lvs {
 
-std::optional<ScriptIdentity> lookupIdentity(const std::string& user,
-                                             const std::optional<std::string>& group) {
-    long size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
-    std::vector<char> buf(size > 0 ? static_cast<std::size_t>(size) : 16384);
-    passwd pwd{};
-    passwd* found = nullptr;
-    if (::getpwnam_r(user.c_str(), &pwd, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
-    ScriptIdentity id{pwd.pw_uid, pwd.pw_gid};
-    if (group) {
-        struct ::group grp {};
-        struct ::group* g = nullptr;
-        std::vector<char> gbuf(65536);
-        if (::getgrnam_r(group->c_str(), &grp, gbuf.data(), gbuf.size(), &g) != 0 || !g) return std::nullopt;
-        id.gid = grp.gr_gid;
-    }
-    return id;
-}
-
-ScriptFound findScript(const std::string& command, bool asRoot) {
-    if (command.empty()) return ScriptFound::NotFound;
-    if (command[0] == '<') {
-        auto p = command.find_first_not_of(" \t", 1);
-        if (p != std::string::npos && command[p] == '/') return ScriptFound::System;
-    }
-    std::string path = command;
-    if (command.find('/') == std::string::npos) {
-        // keepalived searches PATH with the script's identity; as another user it never finds one.
-        if (!asRoot) return ScriptFound::NotFound;
-        const char* env = std::getenv("PATH");
-        std::string dirs = env && *env ? env : "/bin:/usr/bin";
-        bool found = false;
-        std::size_t start = 0;
-        while (!found) {
-            auto colon = dirs.find(':', start);
-            std::string dir =
-                dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-            std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + command;
-            struct stat st {};
-            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-                ::access(candidate.c_str(), X_OK) == 0) {
-                path = candidate;
-                found = true;
-            }
-            if (colon == std::string::npos) break;
-            start = colon + 1;
-        }
-        if (!found) return ScriptFound::NotFound;
-    }
-    char resolved[PATH_MAX];
-    if (!::realpath(path.c_str(), resolved)) return ScriptFound::NotFound;
-    struct stat st {};
-    if (::stat(resolved, &st) != 0) return ScriptFound::NotFound;
-    return ScriptFound::Found;
-}
+using scripts::findScript;
+using scripts::lookupIdentity;
+using scripts::ScriptFound;
+using scripts::ScriptIdentity;
 
 namespace {
 

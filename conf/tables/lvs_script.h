@@ -5,6 +5,7 @@
 #pragma once
 
 #include "conf/config.h"
+#include "conf/tables/script_check.h"
 
 #include <sys/types.h>
 #include <functional>
@@ -12,21 +13,6 @@
 #include <string>
 
 namespace ipvsd::conf::lvs {
-
-struct ScriptIdentity {
-    uid_t uid = 0;
-    gid_t gid = 0;
-};
-
-// getpwnam/getgrnam: nullopt when the user (or the group) does not exist.
-std::optional<ScriptIdentity> lookupIdentity(const std::string& user,
-                                             const std::optional<std::string>& group);
-
-enum class ScriptFound { NotFound, System, Found };
-
-// check_script_secure()'s first half: a `</path` test is not a script; a bare name is searched in PATH;
-// then the file must resolve. `asRoot` is false when the script runs as another user or group.
-ScriptFound findScript(const std::string& command, bool asRoot);
 
 // `checked(vs, rs)` says whether keepalived still has that server when it checks the scripts (services of
 // an unknown group, and duplicate real servers, are dropped before; `rs` is null for a service's own

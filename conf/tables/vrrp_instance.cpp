@@ -381,11 +381,7 @@ std::vector<K> identityRows() {
                 ctx.error(fmt::format("Interface name '{}' too long - ignoring", n));
                 return;
             }
-            if (n == "lo") {  // keepalived refuses the loopback device (ARPHRD_LOOPBACK)
-                ctx.error(fmt::format("({}) cannot use a loopback interface ({}) for vrrp - ignoring", i.name, n));
-                i.interface.reset();
-                return;
-            }
+            // A loopback interface is refused by validateVrrp(), which knows the host's interface flags.
             i.interface = n;
             i.interfaceWhere = s.where;
         },

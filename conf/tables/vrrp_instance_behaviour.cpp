@@ -96,7 +96,7 @@ K authentication() {
     return k;
 }
 
-K notifyRow(std::string_view name, std::optional<std::vector<std::string>> VrrpNotify::*member) {
+K notifyRow(std::string_view name, std::optional<ScriptCommand> VrrpNotify::*member) {
     return notifyCommandIn<I>(name, member, &I::notify, ownerPrefix);
 }
 
@@ -145,14 +145,15 @@ std::vector<K> behaviourRows() {
                 return;
             }
             if (s.argCount() > 0) {
-                if (auto words = detail::commandWords(s, ctx)) i.notifyDeletedCommand = std::move(*words);
+                if (auto script = scripts::parseScript(s, ctx, true); script && !script->args.empty())
+                    i.notifyDeletedCommand = std::move(*script);
             }
             i.notifyDeleted = true;
         },
         [](const I& i, ConfigWriter& out) {
             if (!i.notifyDeleted) return;
             if (i.notifyDeletedCommand)
-                out.statement({"notify_deleted", fields::joinCommand(*i.notifyDeletedCommand)});
+                out.statement(scripts::scriptWords("notify_deleted", *i.notifyDeletedCommand));
             else
                 out.statement({"notify_deleted"});
         }));

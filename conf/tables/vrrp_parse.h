@@ -81,10 +81,10 @@ void addScriptRootKeywords(std::vector<Keyword<Config>>& rows);
 // Notify-style command keywords (notify_master ...): the second one in a block is ignored with keepalived's
 // message; `prefix` is "(NAME)" for instances, "vrrp group NAME:" for sync groups.
 template <class T>
-Keyword<T> notifyCommand(std::string_view name, std::optional<std::vector<std::string>> T::*member,
+Keyword<T> notifyCommand(std::string_view name, std::optional<ScriptCommand> T::*member,
                          std::function<std::string(const T&)> prefix);
 template <class T>
-Keyword<T> notifyCommandIn(std::string_view name, std::optional<std::vector<std::string>> VrrpNotify::*member,
+Keyword<T> notifyCommandIn(std::string_view name, std::optional<ScriptCommand> VrrpNotify::*member,
                            VrrpNotify T::*notify, std::function<std::string(const T&)> prefix);
 
 // A `keyword [BOOL]` toggle with keepalived's message for a bad value (`message` gets the owner's name

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "conf/fields.h"
+#include "conf/tables/script_check.h"
 #include "conf/tokenize.h"
 
 #include <fmt/format.h>
@@ -21,9 +22,8 @@ inline std::optional<std::vector<std::string>> commandWords(const Statement& s, 
     return words;
 }
 
-inline void dumpCommand(std::string_view name, const std::optional<std::vector<std::string>>& command,
-                        ConfigWriter& out) {
-    if (command) out.statement({std::string(name), fields::joinCommand(*command)});
+inline void dumpCommand(std::string_view name, const std::optional<ScriptCommand>& command, ConfigWriter& out) {
+    if (command) out.statement(scripts::scriptWords(name, *command));
 }
 
 }  // namespace detail
@@ -48,7 +48,7 @@ Keyword<T> trackBlock(TrackKind kind, std::vector<TrackRef> T::*list) {
 }
 
 template <class T>
-Keyword<T> notifyCommand(std::string_view name, std::optional<std::vector<std::string>> T::*member,
+Keyword<T> notifyCommand(std::string_view name, std::optional<ScriptCommand> T::*member,
                          std::function<std::string(const T&)> prefix) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = kAnyArgs};
     k.bind = [member, prefix, name](T& t, const Statement& s, BindContext& ctx) {
@@ -56,14 +56,14 @@ Keyword<T> notifyCommand(std::string_view name, std::optional<std::vector<std::s
             ctx.error(fmt::format("{} {} script already specified - ignoring {}", prefix(t), name, s.arg(0)));
             return;
         }
-        if (auto words = detail::commandWords(s, ctx)) t.*member = std::move(*words);
+        if (auto script = scripts::parseScript(s, ctx, true); script && !script->args.empty()) t.*member = std::move(*script);
     };
     k.dump = [member, name](const T& t, ConfigWriter& out) { detail::dumpCommand(name, t.*member, out); };
     return k;
 }
 
 template <class T>
-Keyword<T> notifyCommandIn(std::string_view name, std::optional<std::vector<std::string>> VrrpNotify::*member,
+Keyword<T> notifyCommandIn(std::string_view name, std::optional<ScriptCommand> VrrpNotify::*member,
                            VrrpNotify T::*notify, std::function<std::string(const T&)> prefix) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = kAnyArgs};
     k.bind = [member, notify, prefix, name](T& t, const Statement& s, BindContext& ctx) {
@@ -72,7 +72,7 @@ Keyword<T> notifyCommandIn(std::string_view name, std::optional<std::vector<std:
             ctx.error(fmt::format("{} {} script already specified - ignoring {}", prefix(t), name, s.arg(0)));
             return;
         }
-        if (auto words = detail::commandWords(s, ctx)) slot = std::move(*words);
+        if (auto script = scripts::parseScript(s, ctx, true); script && !script->args.empty()) slot = std::move(*script);
     };
     k.dump = [member, notify, name](const T& t, ConfigWriter& out) {
         detail::dumpCommand(name, (t.*notify).*member, out);

@@ -67,10 +67,15 @@ const Table<S>& buildScriptTable() {
             "script", 1, kAnyArgs,
             [](S& v, const Statement& s, BindContext& ctx) {
                 // The rest of the line with quotes and escapes; one quoted word is the whole command line.
-                if (auto words = detail::commandWords(s, ctx)) v.command = std::move(*words);
+                if (auto words = detail::commandWords(s, ctx)) {
+                    if (!v.command) v.command.emplace();
+                    v.command->args = std::move(*words);
+                    v.command->where = ctx.where();
+                }
             },
             [](const S& v, ConfigWriter& out) {
-                if (v.command) out.statement({"script", fields::joinCommand(*v.command)});
+                if (v.command && !v.command->args.empty())
+                    out.statement({"script", fields::joinCommand(v.command->args)});
             }));
         rows.push_back(scriptSeconds("interval", &S::intervalSeconds,
                                      "({}): vrrp script interval '{}' must be between 1 and 4294 - ignoring"));
@@ -99,14 +104,17 @@ const Table<S>& buildScriptTable() {
         rows.push_back(scriptCount("fall", &S::fall));
         rows.push_back(row<S>(
             "user", 1, 2,
-            [](S& v, const Statement& s, BindContext&) {
-                v.user = s.arg(0);
-                if (s.argCount() > 1) v.group = s.arg(1);
+            [](S& v, const Statement& s, BindContext& ctx) {
+                if (!v.command) v.command.emplace();
+                v.command->user = s.arg(0);
+                v.command->group.reset();
+                if (s.argCount() > 1) v.command->group = s.arg(1);
+                v.userWhere = ctx.where();
             },
             [](const S& v, ConfigWriter& out) {
-                if (!v.user) return;
-                std::vector<std::string> words{"user", *v.user};
-                if (v.group) words.push_back(*v.group);
+                if (!v.command || !v.command->user) return;
+                std::vector<std::string> words{"user", *v.command->user};
+                if (v.command->group) words.push_back(*v.command->group);
                 out.statement(words);
             }));
         rows.push_back(row<S>(
@@ -393,7 +401,7 @@ const Table<TrackFile>& trackFileTable() { return buildFileTable(); }
 void addScriptRootKeywords(std::vector<Keyword<Config>>& rows) {
     rows.push_back(namedRoot<VrrpScript>("vrrp_script", &VrrpConfig::scripts, &scriptTable,
                                          [](const VrrpScript& v, BindContext& ctx) {
-                                             if (v.command) return true;
+                                             if (v.command && !v.command->args.empty()) return true;
                                              ctx.error(fmt::format("No script set for vrrp_script {} - removing", v.name));
                                              return false;
                                          }));

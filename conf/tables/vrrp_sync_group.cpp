@@ -36,7 +36,7 @@ K groupMembers() {
     return k;
 }
 
-K notifyRow(std::string_view name, std::optional<std::vector<std::string>> VrrpNotify::*member) {
+K notifyRow(std::string_view name, std::optional<ScriptCommand> VrrpNotify::*member) {
     return notifyCommandIn<G>(name, member, &G::notify, groupPrefix);
 }
 

@@ -2,6 +2,7 @@
 // (vrrp_complete_init): interfaces that do not exist stop everything; then sync groups are built, then each
 // instance is completed (defaults, RFC 3768 / RFC 5798 constraints), then VRIDs are checked for clashes.
 // A "return false" in keepalived (the first fatal problem) stops the checks here too.
+#include "conf/tables/script_check.h"
 #include "conf/tables/tables.h"
 #include "conf/tables/vrrp_parse.h"
 
@@ -89,6 +90,89 @@ bool checkInterfaces(Config& c, const ParseOptions& options, Diagnostics& diag) 
     return false;
 }
 
+// The interface flags keepalived reads (SIOCGIFFLAGS); without the lookup `lo` is the loopback interface
+// and every interface supports multicast.
+InterfaceFlags flagsOf(const ParseOptions& options, const std::string& name) {
+    if (options.interfaceFlags)
+        if (auto f = options.interfaceFlags(name)) return *f;
+    return InterfaceFlags{name == "lo", true};
+}
+
+// keepalived refuses a loopback interface (ARPHRD_LOOPBACK) while reading the instance: it is ignored.
+std::set<const VrrpInstance*> refuseLoopbacks(const Config& c, const ParseOptions& options, Diagnostics& diag) {
+    std::set<const VrrpInstance*> refused;
+    for (const auto& i : c.vrrp.instances)
+        if (i.interface && (!options.interfaceExists || options.interfaceExists(*i.interface)) &&
+            flagsOf(options, *i.interface).loopback) {
+            diag.error(i.interfaceWhere,
+                       fmt::format("({}) cannot use a loopback interface ({}) for vrrp - ignoring", i.name, *i.interface));
+            refused.insert(&i);
+        }
+    return refused;
+}
+
+// check_vrrp_script_security(): the VRRP process's scripts - the FIFO scripts, every instance's and sync
+// group's notify scripts, then every vrrp_script (used or not) - with one SECURITY VIOLATION message.
+void checkScripts(const Config& c, const ParseOptions& options, Diagnostics& diag) {
+    const GlobalDefs& g = c.global.defs;
+    scripts::ProcessScripts process(g, options, diag, scripts::Process::Vrrp);
+    bool defaultReported = false;
+    auto notify = [&](std::string_view keyword, const std::optional<ScriptCommand>& script) {
+        if (!script) return;
+        if (!script->user && process.defaultUserFails() && !defaultReported) {
+            diag.error(script->where, "Unable to set default user keepalived_script for script");
+            defaultReported = true;
+        }
+        process.check(keyword, *script);  // a notify script that is not found is not an error
+    };
+    auto fifo = [&](std::string_view keyword, const std::optional<ScriptSpec>& spec) {
+        if (spec) notify(keyword, ScriptCommand{spec->command, spec->user, spec->group, spec->where});
+    };
+    fifo("notify_fifo_script", g.notifyFifoScript);
+    fifo("vrrp_notify_fifo_script", g.vrrpNotifyFifoScript);
+    auto notifies = [&](const VrrpNotify& n) {
+        notify("notify_backup", n.backup);
+        notify("notify_master", n.master);
+        notify("notify_fault", n.fault);
+        notify("notify_stop", n.stop);
+        notify("notify", n.any);
+    };
+    for (const auto& i : c.vrrp.instances) {
+        notifies(i.notify);
+        notify("notify_deleted", i.notifyDeletedCommand);
+        notify("notify_master_rx_lower_pri", i.notifyMasterRxLowerPri);
+    }
+    for (const auto& sg : c.vrrp.syncGroups) notifies(sg.notify);
+    // keepalived removes a vrrp_script whose user cannot be set while reading it, so the instances and sync
+    // groups that track it report it as not found.
+    std::set<std::string> removed, kept;
+    for (const auto& v : c.vrrp.scripts) {
+        if (!v.command || v.command->args.empty()) continue;
+        if (!process.runAs(*v.command)) {
+            if (v.command->user)
+                diag.error(v.userWhere, fmt::format("Unable to set uid/gid for script '{}'", v.command->args.front()));
+            else
+                diag.error(v.where, fmt::format("Unable to set default user for vrrp script {} - removing", v.name));
+            removed.insert(v.name);
+            continue;
+        }
+        kept.insert(v.name);
+    }
+    auto tracked = [&](const std::string& owner, const std::vector<TrackRef>& refs) {
+        for (const auto& t : refs)
+            if (removed.count(t.name) && !kept.count(t.name))
+                diag.error(t.where, fmt::format("({}) track script {} not found, ignoring...", owner, t.name));
+    };
+    for (const auto& i : c.vrrp.instances) tracked(i.name, i.trackScripts);
+    for (const auto& sg : c.vrrp.syncGroups) tracked(sg.name, sg.trackScripts);
+    for (const auto& v : c.vrrp.scripts) {
+        if (!v.command || v.command->args.empty() || !process.runAs(*v.command)) continue;
+        if (process.check("script", *v.command) == scripts::Outcome::NotFound)
+            diag.error(Location{}, fmt::format("Disabling track script {} since not found/accessible", v.name));
+    }
+    process.finish();
+}
+
 // vrrp_sync_set_group(): members resolved to instances; returns each instance's group.
 std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config& c, Diagnostics& diag) {
     std::map<const VrrpInstance*, const VrrpSyncGroup*> groupOf;
@@ -138,7 +222,8 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
 }
 
 // vrrp_complete_instance(): false when keepalived gives up on the configuration.
-bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGroup* group, Diagnostics& diag) {
+bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGroup* group, bool interfaceRefused,
+                      const ParseOptions& options, Diagnostics& diag) {
     auto err = [&](std::string m) { diag.error(Location{}, fmt::format("({}) {}", i.name, m)); };
     const bool strict = i.strictMode.value_or(c.global.defs.vrrpStrict.value_or(false));
     const Family family = i.family.value_or(Family::V4);
@@ -190,7 +275,7 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
         err("the virtual router id must be set");
         return false;
     }
-    if (!i.interface) {
+    if (!i.interface || interfaceRefused) {
         err("Unknown interface!");
         return false;
     }
@@ -201,6 +286,8 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
         err("A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is "
             "deprecated - please update your configuration.");
     if (!i.unicastPeers.empty() && i.mcastDestination) err("multicast destination specified with unicast - ignoring");
+    if (i.unicastPeers.empty() && !flagsOf(options, *i.interface).multicast)
+        err(fmt::format("interface {} does not support multicast, specify unicast peers - disabling", *i.interface));
 
     // The VIPs that fit in one advertisement (RFC 3768 5.3.5 / RFC 5798 5.2.5: an 8-bit count, and the MTU).
     std::size_t header = 14 + (family == Family::V6 ? 40U : 20U) + 8 + (family == Family::V4 && version == 2 ? 8U : 0U);
@@ -339,11 +426,15 @@ void syncGroupWeights(const Config& c, const std::map<const VrrpInstance*, const
 }  // namespace
 
 void validateVrrp(Config& config, const ParseOptions& options, Diagnostics& diag) {
+    auto refused = refuseLoopbacks(config, options, diag);
     if (!checkInterfaces(config, options, diag)) return;
+    if (!config.vrrp.instances.empty()) checkScripts(config, options, diag);
     auto groupOf = buildSyncGroups(config, diag);
     for (const auto& i : config.vrrp.instances) {
         auto g = groupOf.find(&i);
-        if (!completeInstance(config, i, g == groupOf.end() ? nullptr : g->second, diag)) return;
+        if (!completeInstance(config, i, g == groupOf.end() ? nullptr : g->second, refused.count(&i) != 0, options,
+                              diag))
+            return;
     }
     // The same VRID on the same interface and address family is one virtual router (RFC 5798 7.3 keys
     // adverts by VRID and family): keepalived refuses the configuration at the first clash.

@@ -39,7 +39,7 @@ vrrp_script chk_http {
     weight -20 reverse
     rise 2
     fall 3
-    user nobody nogroup
+    user root root
     init_fail
 }
 vrrp_track_process nginx {
@@ -153,8 +153,8 @@ TEST_CASE("vrrp_instance keywords bind into typed fields", "[conf][vrrp]") {
     REQUIRE(i.trackProcesses.size() == 1);
     CHECK(i.trackProcesses[0].weight == 5);
     CHECK(i.trackProcesses[0].reverse);
-    CHECK(i.notify.master == std::vector<std::string>{"/etc/keepalived/master.sh", "VI_1"});
-    CHECK(i.notify.any == std::vector<std::string>{"/etc/keepalived/notify.sh"});
+    CHECK(i.notify.master->args == std::vector<std::string>{"/etc/keepalived/master.sh", "VI_1"});
+    CHECK(i.notify.any->args == std::vector<std::string>{"/etc/keepalived/notify.sh"});
     CHECK(i.garpMasterDelay == 3u);
     CHECK(i.garpMasterRefresh == 60u);
     CHECK(i.accept == true);
@@ -172,15 +172,15 @@ TEST_CASE("vrrp_instance keywords bind into typed fields", "[conf][vrrp]") {
 
     REQUIRE(vrrp.scripts.size() == 1);
     const auto& s = vrrp.scripts[0];
-    CHECK(s.command == std::vector<std::string>{"/usr/bin/curl", "-s", "http://localhost/"});
+    CHECK(s.command->args == std::vector<std::string>{"/usr/bin/curl", "-s", "http://localhost/"});
     CHECK(s.intervalSeconds == 2u);
     CHECK(s.timeoutSeconds == 3u);
     CHECK(s.weight == -20);
     CHECK(s.weightReverse);
     CHECK(s.rise == 2u);
     CHECK(s.fall == 3u);
-    CHECK(s.user == "nobody");
-    CHECK(s.group == "nogroup");
+    CHECK(s.command->user == "root");
+    CHECK(s.command->group == "root");
     CHECK(s.initFail);
 
     REQUIRE(vrrp.trackProcesses.size() == 1);
@@ -195,7 +195,7 @@ TEST_CASE("vrrp_instance keywords bind into typed fields", "[conf][vrrp]") {
 
     REQUIRE(vrrp.syncGroups.size() == 1);
     CHECK(vrrp.syncGroups[0].members == std::vector<std::string>{"VI_1", "VI_2"});
-    CHECK(vrrp.syncGroups[0].notify.backup == std::vector<std::string>{"/bin/echo", "backup"});
+    CHECK(vrrp.syncGroups[0].notify.backup->args == std::vector<std::string>{"/bin/echo", "backup"});
     CHECK(vrrp.syncGroups[0].trackingWeight);
 }
 
