@@ -300,6 +300,11 @@ bool LineReader::trySequence(const std::string& line) {
             return invalid("Invalid ~SEQ values");
     }
     if (hex && (start < 0 || last < 0)) return invalid("~SEQx is only valid for positive numbers");
+    // The count of values, computed without overflow: more than the limit is refused.
+    unsigned long long span = start <= last ? static_cast<unsigned long long>(last) - static_cast<unsigned long long>(start)
+                                            : static_cast<unsigned long long>(start) - static_cast<unsigned long long>(last);
+    unsigned long long stepSize = step < 0 ? 0ULL - static_cast<unsigned long long>(step) : static_cast<unsigned long long>(step);
+    if (span / stepSize >= kMaxGeneratedLines) return invalid("~SEQ repeats more than 1000000 times");
     std::size_t textStart = close + 1;
     while (textStart < line.size() && isBlank(line[textStart])) ++textStart;
     Sequence seq;
@@ -309,6 +314,7 @@ bool LineReader::trySequence(const std::string& line) {
     seq.last = last;
     seq.hex = hex;
     seq.text = line.substr(textStart);
+    seq.chain = currentChain_;
     sequences_.push_back(std::move(seq));
     return true;
 }
@@ -369,6 +375,7 @@ bool LineReader::tryList(const std::string& line) {
     skipBlanks();
     if (seq.list.empty()) return true;
     seq.text = line.substr(p);
+    seq.chain = currentChain_;
     sequences_.push_back(std::move(seq));
     return true;
 }
@@ -455,8 +462,16 @@ bool LineReader::substitute(std::string& line) {
         }
         found = true;
         std::string value = def->builtin == Definition::Builtin::None ? def->value : expandBuiltin(*def, params);
+        if (def->multiline &&
+            std::find(currentChain_.begin(), currentChain_.end(), name) != currentChain_.end()) {
+            diag_.error(lastLocation_, fmt::format("multi-line definition ${} uses itself - not expanded", name));
+            line.clear();
+            return true;
+        }
         if (def->multiline) {
             Pending pending;
+            pending.chain = currentChain_;
+            pending.chain.emplace_back(name);
             std::size_t nl = value.find('\n');
             std::string first = value.substr(0, nl);
             if (nl != std::string::npos) {
@@ -473,7 +488,16 @@ bool LineReader::substitute(std::string& line) {
                 }
             }
             pending.seqDepth = sequences_.size();
-            if (!pending.lines.empty()) pendingMultiline_.push_back(std::move(pending));
+            if (!pending.lines.empty()) {
+                if (pendingMultiline_.size() >= kMaxMultilineDepth) {
+                    diag_.error(lastLocation_, fmt::format("multi-line definition ${} nested more than {} deep "
+                                                           "(does it use itself?)", name, kMaxMultilineDepth));
+                    pendingMultiline_.clear();
+                    line.clear();
+                    return true;
+                }
+                pendingMultiline_.push_back(std::move(pending));
+            }
             value = std::move(first);
         }
         line.replace(cur, useEnd - cur, value);
@@ -638,8 +662,14 @@ std::optional<LogicalLine> LineReader::next() {
             residue_.reset();
         } else if (!sequences_.empty() &&
                    sequences_.size() > (pendingMultiline_.empty() ? 0 : pendingMultiline_.back().seqDepth)) {
+            if (++generatedLines_ > kMaxGeneratedLines) {
+                diag_.error(lastLocation_, "~SEQ/~LST expand to more than 1000000 lines - stopping the expansion");
+                sequences_.clear();
+                continue;
+            }
             Sequence& seq = sequences_.back();
             buf = seq.text;
+            currentChain_ = seq.chain;
             bool done;
             if (seq.list.empty()) {
                 std::string value = seq.hex ? fmt::format("{:x}", static_cast<unsigned long>(seq.next))
@@ -657,6 +687,12 @@ std::optional<LogicalLine> LineReader::next() {
         } else if (!pendingMultiline_.empty()) {
             Pending& pending = pendingMultiline_.back();
             buf = pending.lines[pending.index++];
+            currentChain_ = pending.chain;
+            if (++generatedLines_ > kMaxGeneratedLines) {
+                diag_.error(lastLocation_, "definitions expand to more than 1000000 lines - stopping the expansion");
+                pendingMultiline_.clear();
+                continue;
+            }
             if (pending.index >= pending.lines.size()) pendingMultiline_.pop_back();
         } else {
             auto physical = readPhysicalLine();
@@ -668,6 +704,8 @@ std::optional<LogicalLine> LineReader::next() {
             }
             buf = std::move(*physical);
             fromFile = true;
+            generatedLines_ = 0;
+            currentChain_.clear();
             if (buf.empty()) {
                 collectingDefinition_ = nullptr;  // a blank line ends a multi-line definition
                 continue;

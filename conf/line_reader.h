@@ -40,6 +40,11 @@ public:
     static constexpr std::size_t kMaxLineLength = 1023;
     static constexpr std::size_t kMaxIncludeDepth = 32;
     static constexpr std::size_t kMaxSubstitutions = 1024;  // per line: guards `$A=$A` recursion
+    // A multi-line definition that uses itself (`$RS` inside $RS) would expand for ever; keepalived
+    // recurses until it runs out of memory. These bound expansion depth and the lines one ~SEQ/~LST
+    // or one expansion may produce.
+    static constexpr std::size_t kMaxMultilineDepth = 32;
+    static constexpr std::size_t kMaxGeneratedLines = 1'000'000;
 
     // Reads a configuration given as text (tests, fuzzing, stdin); includes resolve against `baseDir`.
     struct InMemoryText {
@@ -80,11 +85,13 @@ private:
         std::vector<std::vector<std::string>> list;
         std::size_t listIndex = 0;
         std::string text;
+        std::vector<std::string> chain;  // multi-line definitions the ~SEQ/~LST line itself came from
     };
     struct Pending {  // lines of a multi-line definition being expanded
         std::vector<std::string> lines;
         std::size_t index = 0;
         std::size_t seqDepth = 0;
+        std::vector<std::string> chain;  // the multi-line definitions this text comes from, outermost first
     };
 
     void initDefinitions();
@@ -115,6 +122,8 @@ private:
     bool mainFileMissing_ = false;
     bool atEnd_ = false;
     std::size_t filesOpened_ = 0;
+    std::size_t generatedLines_ = 0;
+    std::vector<std::string> currentChain_;  // definitions the line being processed was expanded from  // lines produced by expansions since the last physical line
     Location lastLocation_{};
     Checks defaultChecks_{};
 };

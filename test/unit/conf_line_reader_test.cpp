@@ -152,3 +152,12 @@ TEST_CASE("global_defs include_check applies to later includes", "[conf][reader]
         ipvsd::conf::parseText("global_defs {\n include_check -match\n}\ninclude /nonexistent/x.conf\n", options);
     CHECK(minusMatch.ok());
 }
+
+TEST_CASE("self-referencing multi-line definitions and huge sequences are bounded", "[conf][reader]") {
+    auto recursive = readAll("$RS=a \\\nb \\\n$RS\n$RS\n");
+    CHECK(recursive.diag.hasErrors());
+    CHECK(recursive.lines == std::vector<std::string>{"a", "b"});
+    CHECK(readAll("~SEQ(i, 0, 99999999999) x\n").diag.hasErrors());
+    auto nested = readAll("~SEQ(i, 1, 2000) ~SEQ(j, 1, 1000) x\n");
+    CHECK(nested.diag.hasErrors());
+}
