@@ -15,58 +15,48 @@ namespace {
 constexpr std::string_view kWhite = " \t\f\n\r\v";
 }
 
-// keepalived reads numbers with strtoul/strtol base 10 and rejects trailing characters; leading blanks
-// (possible inside quotes) are skipped; a leading '-' is "negative number" for unsigned values.
-std::optional<std::uint64_t> BindContext::readUnsigned64(std::string_view word, std::uint64_t lo, std::uint64_t hi) {
+namespace {
+
+// keepalived reads numbers with strtoul/strtoull base 10 and rejects trailing characters; leading blanks
+// (possible inside quotes) are skipped; a leading '-' is "negative number" for unsigned values. `max` and
+// `rangeName` are the type's limit and how keepalived names it in the overflow message.
+std::optional<std::uint64_t> readUnsignedWithin(BindContext& ctx, std::string_view word, std::uint64_t lo,
+                                                std::uint64_t hi, std::uint64_t max, std::string_view rangeName) {
     std::string s(word);
     auto offset = s.find_first_not_of(kWhite);
     if (offset == std::string::npos) offset = s.size();
     if (offset < s.size() && s[offset] == '-') {
-        error(fmt::format("negative number '{}'", s));
+        ctx.error(fmt::format("negative number '{}'", s));
         return std::nullopt;
     }
     errno = 0;
     char* end = nullptr;
     unsigned long long v = std::strtoull(s.c_str() + offset, &end, 10);
     if (*end != '\0' || end == s.c_str() + offset) {
-        error(fmt::format("invalid number '{}'", s));
+        ctx.error(fmt::format("invalid number '{}'", s));
         return std::nullopt;
     }
-    if (errno == ERANGE) {
-        error(fmt::format("number '{}' outside unsigned 64 bit range", s));
+    if (errno == ERANGE || v > max) {
+        ctx.error(fmt::format("number '{}' outside {} range", s, rangeName));
         return std::nullopt;
     }
     if (v < lo || v > hi) {
-        error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
+        ctx.error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
         return std::nullopt;
     }
     return v;
 }
 
+}  // namespace
+
+std::optional<std::uint64_t> BindContext::readUnsigned64(std::string_view word, std::uint64_t lo, std::uint64_t hi) {
+    return readUnsignedWithin(*this, word, lo, hi, std::numeric_limits<std::uint64_t>::max(), "unsigned 64 bit");
+}
+
 std::optional<std::uint32_t> BindContext::readUnsigned(std::string_view word, std::uint32_t lo, std::uint32_t hi) {
-    std::string s(word);
-    auto offset = s.find_first_not_of(kWhite);
-    if (offset == std::string::npos) offset = s.size();
-    if (offset < s.size() && s[offset] == '-') {
-        error(fmt::format("negative number '{}'", s));
-        return std::nullopt;
-    }
-    errno = 0;
-    char* end = nullptr;
-    unsigned long v = std::strtoul(s.c_str() + offset, &end, 10);
-    if (*end != '\0' || end == s.c_str() + offset) {
-        error(fmt::format("invalid number '{}'", s));
-        return std::nullopt;
-    }
-    if (errno == ERANGE || v > std::numeric_limits<std::uint32_t>::max()) {
-        error(fmt::format("number '{}' outside unsigned integer range", s));
-        return std::nullopt;
-    }
-    if (v < lo || v > hi) {
-        error(fmt::format("number '{}' outside range [{}, {}]", s, lo, hi));
-        return std::nullopt;
-    }
-    return static_cast<std::uint32_t>(v);
+    auto v = readUnsignedWithin(*this, word, lo, hi, std::numeric_limits<std::uint32_t>::max(), "unsigned integer");
+    if (!v) return std::nullopt;
+    return static_cast<std::uint32_t>(*v);
 }
 
 std::optional<std::int32_t> BindContext::readInt(std::string_view word, std::int32_t lo, std::int32_t hi) {
@@ -115,65 +105,26 @@ std::optional<double> BindContext::readDouble(std::string_view word, double lo, 
     return v;
 }
 
-// keepalived 2.2.7 reads timers as decimal fixed point with at most 6 fraction digits (microseconds):
-// "2", "2.5", ".5" are fine; "1e1", "0x10" are invalid; "-1" is a negative number.
-std::optional<std::uint64_t> BindContext::readTimer(std::string_view word, std::uint64_t loUs, std::uint64_t hiUs) {
-    std::string s(word);
-    auto outOfRange = [&] {
-        error(fmt::format("number '{}' outside range [{:.6f}, {:.6f}]", s, static_cast<double>(loUs) / 1e6,
-                          static_cast<double>(hiUs) / 1e6));
-        return std::nullopt;
-    };
-    std::size_t p = s.find_first_not_of(kWhite);
-    if (p == std::string::npos) p = s.size();
-    if (p < s.size() && s[p] == '-') {
-        error(fmt::format("negative number '{}'", s));
-        return std::nullopt;
-    }
-    if (p < s.size() && s[p] == '+') ++p;
-    std::uint64_t whole = 0;
-    std::size_t digits = 0;
-    bool overflow = false;
-    for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
-        if (whole > 18'000'000'000'000ULL) overflow = true;
-        whole = whole * 10 + static_cast<std::uint64_t>(s[p] - '0');
-    }
-    std::uint64_t fraction = 0;
-    std::size_t fractionDigits = 0;
-    if (p < s.size() && s[p] == '.') {
-        for (++p; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++fractionDigits)
-            if (fractionDigits < 6) fraction = fraction * 10 + static_cast<std::uint64_t>(s[p] - '0');
-    }
-    if (p != s.size() || digits + fractionDigits == 0) {
-        error(fmt::format("invalid number '{}'", s));
-        return std::nullopt;
-    }
-    if (fractionDigits > 6) {
-        error(fmt::format("number '{}' has too many decimal places", s));
-        return std::nullopt;
-    }
-    for (std::size_t i = fractionDigits; i < 6; ++i) fraction *= 10;
-    if (overflow || whole > hiUs / 1'000'000) return outOfRange();
-    std::uint64_t us = whole * 1'000'000 + fraction;
-    if (us < loUs || us > hiUs) return outOfRange();
-    return us;
-}
+namespace {
 
-// The same reader with `decimals` fraction digits (BFD reads milliseconds with 3), scaled by 10^decimals.
-std::optional<std::uint64_t> BindContext::readFixed(std::string_view word, unsigned decimals, std::uint64_t lo,
-                                                    std::uint64_t hi) {
+// keepalived 2.2.7 reads timers and intervals as decimal fixed point: "2", "2.5", ".5" are fine; "1e1",
+// "0x10" are invalid; "-1" is a negative number. The value comes back scaled by 10^decimals. Too many fraction
+// digits is an error; timers (rejectExtraDigits) then give no value, BFD's reader keeps the truncated one.
+std::optional<std::uint64_t> readDecimal(BindContext& ctx, std::string_view word, unsigned decimals, std::uint64_t lo,
+                                         std::uint64_t hi, bool rejectExtraDigits) {
     std::string s(word);
     std::uint64_t scale = 1;
     for (unsigned i = 0; i < decimals; ++i) scale *= 10;
     auto outOfRange = [&]() -> std::optional<std::uint64_t> {
-        error(fmt::format("number '{}' outside range [{:.{}f}, {:.{}f}]", s, static_cast<double>(lo) / static_cast<double>(scale),
-                          decimals, static_cast<double>(hi) / static_cast<double>(scale), decimals));
+        ctx.error(fmt::format("number '{}' outside range [{:.{}f}, {:.{}f}]", s,
+                              static_cast<double>(lo) / static_cast<double>(scale), decimals,
+                              static_cast<double>(hi) / static_cast<double>(scale), decimals));
         return std::nullopt;
     };
     std::size_t p = s.find_first_not_of(kWhite);
     if (p == std::string::npos) p = s.size();
     if (p < s.size() && s[p] == '-') {
-        error(fmt::format("negative number '{}'", s));
+        ctx.error(fmt::format("negative number '{}'", s));
         return std::nullopt;
     }
     if (p < s.size() && s[p] == '+') ++p;
@@ -181,7 +132,7 @@ std::optional<std::uint64_t> BindContext::readFixed(std::string_view word, unsig
     std::size_t digits = 0;
     bool overflow = false;
     for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
-        if (whole > 1'000'000'000'000ULL) overflow = true;
+        if (whole > std::numeric_limits<std::uint64_t>::max() / 10 - 1) overflow = true;  // before it wraps
         whole = whole * 10 + static_cast<std::uint64_t>(s[p] - '0');
     }
     std::uint64_t fraction = 0;
@@ -191,15 +142,29 @@ std::optional<std::uint64_t> BindContext::readFixed(std::string_view word, unsig
             if (fractionDigits < decimals) fraction = fraction * 10 + static_cast<std::uint64_t>(s[p] - '0');
     }
     if (p != s.size() || digits + fractionDigits == 0) {
-        error(fmt::format("invalid number '{}'", s));
+        ctx.error(fmt::format("invalid number '{}'", s));
         return std::nullopt;
     }
-    if (fractionDigits > decimals) error(fmt::format("number '{}' has too many decimal places", s));
+    if (fractionDigits > decimals) {
+        ctx.error(fmt::format("number '{}' has too many decimal places", s));
+        if (rejectExtraDigits) return std::nullopt;
+    }
     for (std::size_t i = std::min<std::size_t>(fractionDigits, decimals); i < decimals; ++i) fraction *= 10;
     if (overflow || whole > hi / scale) return outOfRange();
     std::uint64_t value = whole * scale + fraction;
     if (value < lo || value > hi) return outOfRange();
     return value;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> BindContext::readTimer(std::string_view word, std::uint64_t loUs, std::uint64_t hiUs) {
+    return readDecimal(*this, word, 6, loUs, hiUs, true);
+}
+
+std::optional<std::uint64_t> BindContext::readFixed(std::string_view word, unsigned decimals, std::uint64_t lo,
+                                                    std::uint64_t hi) {
+    return readDecimal(*this, word, decimals, lo, hi, false);
 }
 
 std::optional<bool> BindContext::readBool(std::string_view word) {

@@ -183,43 +183,49 @@ void Table<T>::dump(const T& target, ConfigWriter& out) const {
         for (const auto& raw : target.extras) writeRaw(raw, out);
 }
 
+// Binds one statement into `target` through `table`: arity, not-yet warning, then the keyword's shape.
+// Every binder of a Table<T> goes through here.
+template <class T>
+Binder::Outcome bindStatement(T& target, const Table<T>& table, const Statement& s, BindContext& ctx) {
+    using Outcome = Binder::Outcome;
+    const Keyword<T>* k = table.find(s.keyword());
+    if (!k) return {};
+    bool missing = false;
+    reportArity(s, k->minArgs, k->maxArgs, ctx, missing);
+    if (k->support == Support::NotYet) reportNotYet(table.blockName(), s, ctx);
+    Outcome out;
+    using Shape = typename Keyword<T>::Shape;
+    switch (k->shape) {
+        case Shape::Line:
+            out.kind = Outcome::Kind::Line;
+            if (!missing && k->bind) k->bind(target, s, ctx);
+            break;
+        case Shape::ValueBlock: {
+            out.kind = Outcome::Kind::ValueBlock;
+            if (!missing && k->bind) k->bind(target, s, ctx);
+            if (k->value) {
+                auto* bound = &target;
+                auto valueFn = k->value;
+                out.values = [bound, valueFn](const Statement& line, BindContext& c) { valueFn(*bound, line, c); };
+            }
+            break;
+        }
+        case Shape::SubBlock:
+            out.kind = Outcome::Kind::SubBlock;
+            if (!missing && k->bind) k->bind(target, s, ctx);
+            out.child = k->open(target, s, ctx);
+            break;
+    }
+    return out;
+}
+
 // Binds the statements of one block into `target` through `table`.
 template <class T>
 class TableBinder final : public Binder {
 public:
     TableBinder(T& target, const Table<T>& table) : target_(target), table_(table) {}
 
-    Outcome statement(const Statement& s, BindContext& ctx) override {
-        const Keyword<T>* k = table_.find(s.keyword());
-        if (!k) return {};
-        bool missing = false;
-        reportArity(s, k->minArgs, k->maxArgs, ctx, missing);
-        if (k->support == Support::NotYet) reportNotYet(table_.blockName(), s, ctx);
-        Outcome out;
-        using Shape = typename Keyword<T>::Shape;
-        switch (k->shape) {
-            case Shape::Line:
-                out.kind = Outcome::Kind::Line;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                break;
-            case Shape::ValueBlock: {
-                out.kind = Outcome::Kind::ValueBlock;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                if (k->value) {
-                    auto* target = &target_;
-                    auto valueFn = k->value;
-                    out.values = [target, valueFn](const Statement& line, BindContext& c) { valueFn(*target, line, c); };
-                }
-                break;
-            }
-            case Shape::SubBlock:
-                out.kind = Outcome::Kind::SubBlock;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                out.child = k->open(target_, s, ctx);
-                break;
-        }
-        return out;
-    }
+    Outcome statement(const Statement& s, BindContext& ctx) override { return bindStatement(target_, table_, s, ctx); }
 
     void close(BindContext& ctx) override { table_.close(target_, ctx); }
 

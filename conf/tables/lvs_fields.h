@@ -89,38 +89,9 @@ class ScopedBinder final : public ScopedBinderBase {
         : target_(target), table_(table), onClose_(onClose) {}
 
     Outcome statement(const Statement& s, BindContext& ctx) override {
-        const Keyword<T>* k = table_.find(s.keyword());
-        if (!k) return {};
-        bool missing = false;
-        reportArity(s, k->minArgs, k->maxArgs, ctx, missing);
-        if (k->support == Support::NotYet) reportNotYet(table_.blockName(), s, ctx);
-        Outcome out;
-        using Shape = typename Keyword<T>::Shape;
-        switch (k->shape) {
-            case Shape::Line:
-                out.kind = Outcome::Kind::Line;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                break;
-            case Shape::ValueBlock: {
-                out.kind = Outcome::Kind::ValueBlock;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                if (k->value) {
-                    auto* target = &target_;
-                    auto valueFn = k->value;
-                    out.values = [target, valueFn](const Statement& line, BindContext& c) {
-                        valueFn(*target, line, c);
-                    };
-                }
-                break;
-            }
-            case Shape::SubBlock:
-                out.kind = Outcome::Kind::SubBlock;
-                if (!missing && k->bind) k->bind(target_, s, ctx);
-                out.child = k->open(target_, s, ctx);
-                if (auto* scoped = dynamic_cast<ScopedBinderBase*>(out.child.get()))
-                    scoped->setScope(childScope());
-                break;
-        }
+        Outcome out = bindStatement(target_, table_, s, ctx);
+        // A child block of the LVS tree learns which virtual server / real server / checker it is inside.
+        if (auto* scoped = dynamic_cast<ScopedBinderBase*>(out.child.get())) scoped->setScope(childScope());
         return out;
     }
 
