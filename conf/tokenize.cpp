@@ -122,9 +122,21 @@ bool splitCommand(std::string_view line, std::vector<std::string>& words, Diagno
 }
 
 std::string quoteWord(std::string_view word) {
-    bool plain = !word.empty() && word.find_first_of(" \t\f\n\r\v\"{}!#") == std::string_view::npos &&
-                 word.front() != '$' && word.front() != '@' && word.front() != '~';
+    bool leadingSpecial = !word.empty() && (word.front() == '$' || word.front() == '@' || word.front() == '~');
+    bool plain = !word.empty() && word.find_first_of(" \t\f\n\r\v\"{}!#") == std::string_view::npos && !leadingSpecial;
     if (plain) return std::string(word);
+    // Only comment characters to protect: escape them outside quotes (`\#`), which the reader undoes. Inside
+    // double quotes a trailing backslash would escape the closing quote.
+    bool onlyComments = !word.empty() && !leadingSpecial &&
+                        word.find_first_of(" \t\f\n\r\v\"{}") == std::string_view::npos;
+    if (onlyComments) {
+        std::string out;
+        for (char c : word) {
+            if (c == '#' || c == '!') out += '\\';
+            out += c;
+        }
+        return out;
+    }
     return fmt::format("\"{}\"", word);
 }
 

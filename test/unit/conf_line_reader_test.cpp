@@ -1,5 +1,6 @@
 // The reader stage alone: what logical lines come out of a text, as keepalived 2.2.7 reads it.
 #include "conf/config.h"
+#include "conf/dump.h"
 #include "conf/line_reader.h"
 
 #include <catch2/catch.hpp>
@@ -160,4 +161,14 @@ TEST_CASE("self-referencing multi-line definitions and huge sequences are bounde
     CHECK(readAll("~SEQ(i, 0, 99999999999) x\n").diag.hasErrors());
     auto nested = readAll("~SEQ(i, 1, 2000) ~SEQ(j, 1, 1000) x\n");
     CHECK(nested.diag.hasErrors());
+}
+
+TEST_CASE("a word with comment characters and a trailing backslash survives the dump", "[conf][reader]") {
+    ipvsd::conf::ParseOptions options;
+    auto first = ipvsd::conf::parseText("global_defs {\n    router_id x\\#yx\\\n}\n", options);
+    REQUIRE(first.ok());
+    CHECK(first.config.global.defs.routerId == "x#yx\\");
+    auto again = ipvsd::conf::parseText(ipvsd::conf::toKeepalivedSyntax(first.config), options);
+    REQUIRE(again.ok());
+    CHECK(again.config.global.defs.routerId == "x#yx\\");
 }
