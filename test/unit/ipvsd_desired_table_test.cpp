@@ -1,0 +1,341 @@
+// desiredTable(config, health): configurations parsed by conf::parseText, the table keepalived 2.2.7
+// would program for them under given checker verdicts.
+#include "ipvsd/desired_table.h"
+
+#include "conf/config.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace ipvsd;
+using namespace ipvsd::ipvs;
+
+namespace {
+
+conf::LvsConfig parseLvs(const std::string& text) {
+    conf::ParseOptions options;
+    options.configId = "desired-test";
+    auto r = conf::parseText(text, options, "t.conf");
+    std::string errors;
+    for (const auto& d : r.diagnostics.items())
+        if (d.severity == conf::Severity::Error) errors += r.diagnostics.format(d) + "\n";
+    INFO(errors);
+    REQUIRE(r.ok());
+    return std::move(r.config.lvs);
+}
+
+Address ip(const char* text) {
+    return *Address::parse(text);
+}
+
+ServiceKey tcpKey(const char* a, std::uint16_t port) {
+    return ServiceKey::forAddress(Protocol::Tcp, ip(a), port);
+}
+
+const Dest* findDest(const DesiredService& s, const char* a, std::uint16_t port) {
+    for (const Dest& d : s.dests)
+        if (d.key.address == ip(a) && d.key.port == port) return &d;
+    return nullptr;
+}
+
+HealthView verdicts(std::vector<std::vector<std::optional<RealServerHealth>>> rs,
+                    std::vector<std::optional<bool>> quorum = {}) {
+    return HealthView{std::move(rs), std::move(quorum)};
+}
+
+const char* kBasic = R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo wrr
+  lb_kind NAT
+  persistence_timeout 300
+  persistence_granularity 255.255.255.0
+  ha_suspend
+  real_server 10.1.0.1 8080 {
+    weight 3
+    TCP_CHECK { }
+  }
+  real_server 10.1.0.2 {
+    lvs_method DR
+    uthreshold 100
+    lthreshold 10
+    TCP_CHECK { }
+  }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("desired: a virtual server with its settings and real servers", "[ipvsd][desired]") {
+    auto config = parseLvs(kBasic);
+    auto r = desiredTable(config, {});
+    REQUIRE(r.table.size() == 1);
+    const DesiredService* s = r.table.find(tcpKey("10.0.0.1", 80));
+    REQUIRE(s);
+    CHECK(s->service.scheduler == "wrr");
+    CHECK(s->service.flags == serviceflag::kPersistent);
+    CHECK(s->service.timeout == 300);
+    CHECK(s->service.netmask == 0xffffff00);
+    REQUIRE(s->dests.size() == 2);
+    const Dest* a = findDest(*s, "10.1.0.1", 8080);
+    REQUIRE(a);
+    CHECK(a->weight == 3);
+    CHECK(a->forward == ForwardMethod::Masquerade);
+    const Dest* b = findDest(*s, "10.1.0.2", 80);  // no port: the service's
+    REQUIRE(b);
+    CHECK(b->weight == 1);
+    CHECK(b->forward == ForwardMethod::DirectRoute);
+    CHECK(b->upperThreshold == 100);
+    CHECK(b->lowerThreshold == 10);
+    REQUIRE(r.virtualServers.size() == 1);
+    CHECK(r.virtualServers[0].liveWeight == 4);
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
+    CHECK(r.virtualServers[0].haSuspend);
+}
+
+TEST_CASE("desired: a down real server is removed, or weight 0 with inhibit_on_failure", "[ipvsd][desired]") {
+    auto config = parseLvs(kBasic);
+    SECTION("removed") {
+        auto r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, std::nullopt}}));
+        const DesiredService* s = r.table.find(tcpKey("10.0.0.1", 80));
+        REQUIRE(s->dests.size() == 1);
+        CHECK(findDest(*s, "10.1.0.2", 80));
+        CHECK(r.virtualServers[0].liveWeight == 1);
+    }
+    SECTION("inhibited (virtual server's setting)") {
+        config.virtualServers[0].inhibitOnFailure = true;
+        auto r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, std::nullopt}}));
+        const DesiredService* s = r.table.find(tcpKey("10.0.0.1", 80));
+        REQUIRE(s->dests.size() == 2);
+        CHECK(findDest(*s, "10.1.0.1", 8080)->weight == 0);
+    }
+    SECTION("a checker's dynamic weight replaces the configured one") {
+        auto r = desiredTable(config, verdicts({{RealServerHealth{true, 9u}, std::nullopt}}));
+        CHECK(findDest(*r.table.find(tcpKey("10.0.0.1", 80)), "10.1.0.1", 8080)->weight == 9);
+        CHECK(r.virtualServers[0].liveWeight == 10);
+    }
+}
+
+TEST_CASE("desired: alpha starts checked real servers down, unchecked ones up", "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  alpha
+  real_server 10.1.0.1 80 { TCP_CHECK { } }
+  real_server 10.1.0.2 80 { }
+}
+)");
+    auto r = desiredTable(config, {});
+    const DesiredService* s = r.table.find(tcpKey("10.0.0.1", 80));
+    REQUIRE(s->dests.size() == 1);
+    CHECK(findDest(*s, "10.1.0.2", 80));
+    // The first verdict brings it in.
+    r = desiredTable(config, verdicts({{RealServerHealth{true, {}}}}));
+    CHECK(r.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 2);
+}
+
+TEST_CASE("desired: quorum with hysteresis and the sorry server", "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  quorum 4
+  hysteresis 1
+  sorry_server 10.9.0.1 8080
+  real_server 10.1.0.1 80 { weight 2
+    TCP_CHECK { } }
+  real_server 10.1.0.2 80 { weight 2
+    TCP_CHECK { } }
+  real_server 10.1.0.3 80 { weight 1
+    TCP_CHECK { } }
+}
+)");
+    const ServiceKey vip = tcpKey("10.0.0.1", 80);
+    RealServerHealth up{true, {}};
+    RealServerHealth down{false, {}};
+
+    // 5 live: quorum held, no sorry server.
+    auto r = desiredTable(config, {});
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(findDest(*r.table.find(vip), "10.9.0.1", 8080));
+    CHECK(r.table.find(vip)->dests.size() == 3);
+
+    // 3 live: within quorum - hysteresis, still held.
+    r = desiredTable(config, verdicts({{up, down, up}}, {true}));
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
+
+    // 2 live: below 4 - 1: lost; every real server is brought down and the sorry server comes in.
+    r = desiredTable(config, verdicts({{up, down, down}}, {true}));
+    CHECK_FALSE(r.virtualServers[0].quorumUp);
+    CHECK(r.virtualServers[0].change == QuorumChange::Lost);
+    CHECK(r.virtualServers[0].sorryServerActive);
+    REQUIRE(r.table.find(vip)->dests.size() == 1);
+    CHECK(findDest(*r.table.find(vip), "10.9.0.1", 8080)->weight == 1);
+
+    // 4 live, previously lost: below 4 + 1, stays lost (the flap dampener).
+    r = desiredTable(config, verdicts({{up, up, down}}, {false}));
+    CHECK_FALSE(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
+
+    // 5 live: regained, real servers back, sorry server gone.
+    r = desiredTable(config, verdicts({{up, up, up}}, {false}));
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK(r.virtualServers[0].change == QuorumChange::Gained);
+    CHECK(r.table.find(vip)->dests.size() == 3);
+
+    SECTION("sorry_server_inhibit keeps it at weight 0 while quorum holds") {
+        config.virtualServers[0].sorryServer->inhibit = true;
+        r = desiredTable(config, {});
+        CHECK(findDest(*r.table.find(vip), "10.9.0.1", 8080)->weight == 0);
+    }
+    SECTION("inhibited real servers stay at weight 0 while the sorry server serves") {
+        config.virtualServers[0].inhibitOnFailure = true;
+        r = desiredTable(config, verdicts({{up, down, down}}, {true}));
+        const DesiredService* s = r.table.find(vip);
+        REQUIRE(s->dests.size() == 4);
+        for (const char* a : {"10.1.0.1", "10.1.0.2", "10.1.0.3"}) CHECK(findDest(*s, a, 80)->weight == 0);
+        CHECK(findDest(*s, "10.9.0.1", 8080)->weight == 1);
+    }
+}
+
+TEST_CASE("desired: quorum lost without a sorry server keeps the live real servers", "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  quorum 3
+  real_server 10.1.0.1 80 { weight 2
+    TCP_CHECK { } }
+  real_server 10.1.0.2 80 { weight 2
+    TCP_CHECK { } }
+}
+)");
+    auto r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, std::nullopt}}));
+    CHECK(r.virtualServers[0].change == QuorumChange::Lost);
+    CHECK_FALSE(r.virtualServers[0].sorryServerActive);
+    REQUIRE(r.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 1);
+    // All down: quorum lost at start-up too (keepalived starts with quorum held and checks at once).
+    r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, RealServerHealth{false, {}}}}));
+    CHECK(r.virtualServers[0].change == QuorumChange::Lost);
+    CHECK(r.table.find(tcpKey("10.0.0.1", 80))->dests.empty());
+}
+
+TEST_CASE("desired: a virtual_server_group expands ranges, prefixes, fwmarks and IPv6", "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server_group G {
+  10.0.0.1-3 80
+  10.1.0.0/30 443
+  fwmark 7 inet
+  2001:db8::1-2 80
+}
+virtual_server group G {
+  protocol TCP
+  lb_algo sh
+  sh-port
+  lb_kind TUN
+  real_server 10.2.0.1 {
+  }
+}
+)");
+    auto r = desiredTable(config, {});
+    // 3 + 4 + 1 + 2 services.
+    CHECK(r.table.size() == 10);
+    CHECK(r.virtualServers[0].services.size() == 10);
+    CHECK_FALSE(r.virtualServers[0].haSuspend);
+    for (int i = 1; i <= 3; ++i) {
+        std::string a = "10.0.0." + std::to_string(i);
+        const DesiredService* s = r.table.find(tcpKey(a.c_str(), 80));
+        REQUIRE(s);
+        CHECK(s->service.scheduler == "sh");
+        CHECK(s->service.flags == serviceflag::kShPort);
+        REQUIRE(s->dests.size() == 1);
+        CHECK(s->dests[0].key.port == 80);
+        CHECK(s->dests[0].forward == ForwardMethod::Tunnel);
+    }
+    for (int i = 0; i <= 3; ++i) {
+        std::string a = "10.1.0." + std::to_string(i);
+        REQUIRE(r.table.find(tcpKey(a.c_str(), 443)));
+        CHECK(r.table.find(tcpKey(a.c_str(), 443))->dests.at(0).key.port == 443);
+    }
+    const DesiredService* fw = r.table.find(ServiceKey::forFwmark(Family::Inet, 7));
+    REQUIRE(fw);
+    CHECK(fw->dests.at(0).key.port == 0);
+    // IPv6 members get the IPv4 real server only because it is tunnelled (IPVS's mixed-family rule).
+    const DesiredService* v6 = r.table.find(tcpKey("2001:db8::2", 80));
+    REQUIRE(v6);
+    CHECK(v6->service.netmask == 128);
+    CHECK(v6->dests.size() == 1);
+}
+
+TEST_CASE("desired: fwmark services, IPv6 granularity, ops, persistence engine and tunnels",
+          "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server fwmark 9 {
+  lb_algo mh
+  mh-fallback
+  lb_kind DR
+  persistence_timeout 60
+  persistence_granularity 64
+  real_server 2001:db8::2 {
+  }
+  real_server 2001:db8::3 {
+    lvs_method TUN type gue port 6080 csum
+  }
+}
+virtual_server 10.0.0.5 5060 {
+  protocol UDP
+  lb_algo rr
+  lb_kind NAT
+  ops
+  persistence_timeout 30
+  persistence_engine sip
+  real_server 10.1.0.1 5060 { }
+}
+)");
+    auto r = desiredTable(config, {});
+    const DesiredService* fw = r.table.find(ServiceKey::forFwmark(Family::Inet6, 9));
+    REQUIRE(fw);
+    CHECK(fw->service.scheduler == "mh");
+    CHECK(fw->service.flags == (serviceflag::kPersistent | serviceflag::kMhFallback));
+    CHECK(fw->service.netmask == 64);
+    CHECK(fw->service.timeout == 60);
+    const Dest* gue = findDest(*fw, "2001:db8::3", 0);
+    REQUIRE(gue);
+    CHECK(gue->forward == ForwardMethod::Tunnel);
+    CHECK(gue->tunnelType == TunnelType::Gue);
+    CHECK(gue->tunnelPort == 6080);
+    CHECK(gue->tunnelFlags == tunnelflag::kCsum);
+    CHECK(findDest(*fw, "2001:db8::2", 0)->forward == ForwardMethod::DirectRoute);
+    const DesiredService* sip = r.table.find(ServiceKey::forAddress(Protocol::Udp, ip("10.0.0.5"), 5060));
+    REQUIRE(sip);
+    CHECK(sip->service.flags == (serviceflag::kOnePacket | serviceflag::kPersistent));
+    CHECK(sip->service.persistenceEngine == "sip");
+}
+
+TEST_CASE("desired: the table plans to nothing once applied (config -> plan round trip)", "[ipvsd][desired]") {
+    auto config = parseLvs(kBasic);
+    auto r = desiredTable(config, {});
+    std::vector<ServiceEntry> observed;
+    auto ops = plan(r.table, observed, {});
+    CHECK(ops.size() == 3);
+    // Weight change of one real server: one EditDest.
+    std::vector<ServiceEntry> kernel;
+    for (const auto& [key, s] : r.table.services()) {
+        ServiceEntry e;
+        e.service = s.service;
+        for (const Dest& d : s.dests) e.dests.push_back(DestEntry{d, 0, 0, 0, {}});
+        kernel.push_back(e);
+    }
+    CHECK(plan(r.table, kernel, r.table.keys()).empty());
+    auto changed = desiredTable(config, verdicts({{RealServerHealth{true, 5u}}}));
+    auto delta = plan(changed.table, kernel, r.table.keys());
+    REQUIRE(delta.size() == 1);
+    CHECK(std::holds_alternative<EditDest>(delta[0]));
+}
