@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ipvs/ops.h"
+#include "ipvs/plan.h"
 #include "ipvs/port.h"
 
 #include <cstddef>
@@ -20,18 +21,18 @@ struct OpFailure {
 };
 
 struct ExecutionReport {
-    std::size_t sent = 0;               // ops in the batch
-    std::vector<OpFailure> failures;    // in batch order
-    std::optional<Error> transport;     // the batch could not be sent at all (nothing applied)
-    std::optional<Error> rereadError;   // re-reading the table after a failure failed too
-    bool reread = false;                // the observed table was read back from the kernel
+    std::size_t sent = 0;              // ops in the batch
+    std::vector<OpFailure> failures;   // in batch order
+    std::optional<Error> transport;    // the batch could not be sent at all (nothing applied)
+    std::optional<Error> rereadError;  // re-reading the table after a failure failed too
+    bool reread = false;               // the observed table was read back from the kernel
     bool ok() const { return failures.empty() && !transport; }
 };
 
-// Applies ops to a table as the kernel would when they all succeed (counters kept, new dests listed
+// Applies ops to a table as the kernel does when they all succeed (counters kept, new dests listed
 // first). Ops other than service/destination changes (timeouts, daemons, zero) leave it as is, Flush
 // empties it. Pure.
-void applyToTable(std::vector<ServiceEntry>& table, const std::vector<IpvsOp>& ops);
+void applyToTable(ObservedTable& table, const std::vector<IpvsOp>& ops);
 
 class Executor {
   public:
@@ -39,14 +40,14 @@ class Executor {
 
     // Reads the whole table (services with dests) into the cache.
     Status refresh();
-    const std::vector<ServiceEntry>& observed() const { return observed_; }
+    const ObservedTable& observed() const { return observed_; }
 
     // Sends ops as one batch. Success: the cache follows the ops. Any failure: the cache is re-read.
     ExecutionReport execute(const std::vector<IpvsOp>& ops);
 
   private:
     IpvsPort& port_;
-    std::vector<ServiceEntry> observed_;
+    ObservedTable observed_;
 };
 
 }  // namespace ipvsd::ipvs

@@ -10,18 +10,31 @@ ServiceKey canonical(const ServiceKey& key) {
     return key.isFwmark() ? ServiceKey::forFwmark(key.family, key.fwmark) : key;
 }
 
-// Observed services by key, pointing into the caller's vector.
-std::map<ServiceKey, const ServiceEntry*> index(const std::vector<ServiceEntry>& observed) {
-    std::map<ServiceKey, const ServiceEntry*> out;
-    for (const ServiceEntry& e : observed) out.emplace(canonical(e.service.key), &e);
-    return out;
-}
-
 bool lessByKey(const Dest* a, const Dest* b) {
     return a->key < b->key;
 }
 
 }  // namespace
+
+ObservedTable indexTable(std::vector<ServiceEntry> listed) {
+    ObservedTable out;
+    for (ServiceEntry& e : listed) {
+        e.service.key = canonical(e.service.key);
+        e.service.flags &= ~serviceflag::kHashed;
+        ServiceKey key = e.service.key;
+        out.emplace(std::move(key), std::move(e));
+    }
+    return out;
+}
+
+bool destMatches(const Dest& want, const Dest& have) {
+    if (have.forward == ForwardMethod::Local && want.forward != ForwardMethod::Local) {
+        Dest asked = want;
+        asked.forward = ForwardMethod::Local;
+        return asked == have;
+    }
+    return want == have;
+}
 
 DesiredService& DesiredTable::addService(const Service& service) {
     Service s = service;
@@ -88,7 +101,7 @@ void planService(const DesiredService& desired, const ServiceEntry* observed, st
         } else if (i == want.size() || have[j]->key < want[i]->key) {
             out.push_back(DelDest{key, have[j++]->key});
         } else {
-            if (!(*want[i] == *have[j])) edits.push_back(EditDest{key, *want[i]});
+            if (!destMatches(*want[i], *have[j])) edits.push_back(EditDest{key, *want[i]});
             ++i;
             ++j;
         }
@@ -99,21 +112,26 @@ void planService(const DesiredService& desired, const ServiceEntry* observed, st
 
 std::vector<IpvsOp> plan(const DesiredTable& desired, const std::vector<ServiceEntry>& observed,
                          const std::set<ServiceKey>& owned) {
-    const auto have = index(observed);
+    return plan(desired, indexTable(observed), owned);
+}
+
+std::vector<IpvsOp> plan(const DesiredTable& desired, const ObservedTable& have,
+                         const std::set<ServiceKey>& owned) {
     std::vector<IpvsOp> out;
     for (const ServiceKey& key : owned) {
         const ServiceKey k = canonical(key);
         if (!desired.find(k) && have.count(k)) out.push_back(DelService{k});
     }
+    // Both maps are in key order: one merge walk instead of a lookup per service.
+    auto it = have.begin();
     for (const auto& [key, service] : desired.services()) {
-        auto it = have.find(key);
-        planService(service, it == have.end() ? nullptr : it->second, out);
+        while (it != have.end() && it->first < key) ++it;
+        planService(service, it != have.end() && it->first == key ? &it->second : nullptr, out);
     }
     return out;
 }
 
-std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const std::vector<ServiceEntry>& observed) {
-    const auto have = index(observed);
+std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const ObservedTable& have) {
     std::vector<IpvsOp> out;
     for (const ServiceKey& key : owned) {
         const ServiceKey k = canonical(key);
@@ -123,9 +141,8 @@ std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const std::vector
 }
 
 std::set<ServiceKey> ownedAfter(const DesiredTable& desired, const std::set<ServiceKey>& owned,
-                                const std::vector<ServiceEntry>& observed) {
+                                const ObservedTable& have) {
     std::set<ServiceKey> out = desired.keys();
-    const auto have = index(observed);
     for (const ServiceKey& key : owned) {
         const ServiceKey k = canonical(key);
         if (have.count(k)) out.insert(k);

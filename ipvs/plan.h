@@ -46,25 +46,37 @@ class DesiredTable {
     std::map<ServiceKey, DesiredService> services_;
 };
 
+// The kernel's table as last read (or as the executor keeps it), by canonical key.
+using ObservedTable = std::map<ServiceKey, ServiceEntry>;
+ObservedTable indexTable(std::vector<ServiceEntry> listed);
+
 // The ops that make `observed` (as IpvsPort::listServices returns it, with dests) equal `desired` for
 // every desired key and remove every `owned` key that is no longer desired. Services neither desired nor
 // owned are foreign (added with ipvsadm, another daemon) and never touched. A desired service found in
 // the table is adopted as it stands: nothing is sent for what already matches, so its counters and
 // connections survive. Order: removed services first, then per service (key order) add/edit the service,
 // delete dests, edit dests, add dests, so every op finds what it needs.
+std::vector<IpvsOp> plan(const DesiredTable& desired, const ObservedTable& observed,
+                         const std::set<ServiceKey>& owned);
 std::vector<IpvsOp> plan(const DesiredTable& desired, const std::vector<ServiceEntry>& observed,
                          const std::set<ServiceKey>& owned);
+
+// Whether a destination read back is what was asked. The kernel reports forwarding "Local" for every
+// destination whose address is local to the host (ip_vs_dest's LOCALNODE: a 127.0.0.1 sorry server, a
+// VIP served on the director itself) whatever method was asked, and would do it again after an edit;
+// so an observed Local matches any asked method, and all the other fields must be equal.
+bool destMatches(const Dest& want, const Dest& have);
 
 // The ops for one service alone (an empty observed pointer: it is not in the kernel).
 void planService(const DesiredService& desired, const ServiceEntry* observed, std::vector<IpvsOp>& out);
 
 // Stopping: delete every owned service present in the table (keepalived's behaviour without
 // --dont-release-ipvs; with it the daemon just sends nothing).
-std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const std::vector<ServiceEntry>& observed);
+std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const ObservedTable& observed);
 
 // What ipvsd owns after applying a plan: the desired keys, plus owned keys whose deletion failed (still
 // in the table, so the next plan retries). `observed` is the table read after applying.
 std::set<ServiceKey> ownedAfter(const DesiredTable& desired, const std::set<ServiceKey>& owned,
-                                const std::vector<ServiceEntry>& observed);
+                                const ObservedTable& observed);
 
 }  // namespace ipvsd::ipvs

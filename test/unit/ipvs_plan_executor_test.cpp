@@ -29,7 +29,7 @@ TEST_CASE("executor: a clean plan is one batch and the cache follows it without 
     CHECK(report.sent == 2);
     CHECK_FALSE(report.reread);
     CHECK(port.batches().size() == 1);
-    CHECK(exec.observed() == port.listServices({}).value());
+    CHECK(exec.observed() == indexTable(port.listServices({}).value()));
     CHECK(plan(desired, exec.observed(), desired.keys()).empty());
     // Nothing to do: nothing sent.
     CHECK(exec.execute({}).sent == 0);
@@ -79,24 +79,27 @@ TEST_CASE("executor: a batch that cannot be sent reports the transport error", "
 }
 
 TEST_CASE("applyToTable: flush, delete, edits keep counters", "[ipvs][executor]") {
-    std::vector<ServiceEntry> table(1);
-    table[0].service = service(kVip, "rr");
-    table[0].stats.conns = 5;
-    table[0].dests.push_back(DestEntry{dest("10.1.0.1", 80), 1, 2, 0, {}});
-    applyToTable(table, {EditService{service(kVip, "wlc")}, EditDest{kVip, dest("10.1.0.1", 80, ForwardMethod::Masquerade, 4)},
+    ObservedTable table;
+    ServiceEntry& e = table[kVip];
+    e.service = service(kVip, "rr");
+    e.stats.conns = 5;
+    e.dests.push_back(DestEntry{dest("10.1.0.1", 80), 1, 2, 0, {}});
+    applyToTable(table, {EditService{service(kVip, "wlc")},
+                         EditDest{kVip, dest("10.1.0.1", 80, ForwardMethod::Masquerade, 4)},
                          AddDest{kVip, dest("10.1.0.2", 80)}});
     REQUIRE(table.size() == 1);
-    CHECK(table[0].service.scheduler == "wlc");
-    CHECK(table[0].stats.conns == 5);
-    REQUIRE(table[0].dests.size() == 2);
-    CHECK(table[0].dests[0].dest.key.address == addr("10.1.0.2"));  // newest first
-    CHECK(table[0].dests[1].dest.weight == 4);
-    CHECK(table[0].dests[1].activeConns == 1);
+    CHECK(table[kVip].service.scheduler == "wlc");
+    CHECK(table[kVip].stats.conns == 5);
+    REQUIRE(table[kVip].dests.size() == 2);
+    CHECK(table[kVip].dests[0].dest.key.address == addr("10.1.0.2"));  // newest first
+    CHECK(table[kVip].dests[1].dest.weight == 4);
+    CHECK(table[kVip].dests[1].activeConns == 1);
     applyToTable(table, {DelDest{kVip, dest("10.1.0.2", 80).key}, AddService{service(tcp("10.0.0.2", 80))}});
     CHECK(table.size() == 2);
+    CHECK(table[kVip].dests.size() == 1);
     applyToTable(table, {DelService{kVip}});
     REQUIRE(table.size() == 1);
-    CHECK(table[0].service.key == tcp("10.0.0.2", 80));
+    CHECK(table.begin()->first == tcp("10.0.0.2", 80));
     applyToTable(table, {Flush{}});
     CHECK(table.empty());
 }

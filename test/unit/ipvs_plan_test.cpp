@@ -42,7 +42,7 @@ const ServiceKey kForeign = tcp("10.9.9.9", 80);
 TEST_CASE("plan: an empty kernel gets services before their destinations", "[ipvs][plan]") {
     Service s = service(kVip, "wrr");
     auto desired = table({{s, {dest("10.1.0.1", 80), dest("10.1.0.2", 80)}}});
-    auto ops = plan(desired, {}, {});
+    auto ops = plan(desired, ObservedTable{}, {});
     std::vector<IpvsOp> expected = {AddService{s}, AddDest{kVip, dest("10.1.0.1", 80)},
                                     AddDest{kVip, dest("10.1.0.2", 80)}};
     CHECK(ops == expected);
@@ -134,17 +134,34 @@ TEST_CASE("plan: fwmark keys are matched by family and mark", "[ipvs][plan]") {
     CHECK(std::holds_alternative<AddService>(ops[1]));
 }
 
+TEST_CASE("plan: a destination the kernel reports as Local matches any asked method", "[ipvs][plan]") {
+    // ip_vs_dest: a local address is forwarded LOCALNODE whatever was asked (127.0.0.1 sorry servers).
+    Service s = service(kVip, "rr");
+    Dest asked = dest("127.0.0.1", 80, ForwardMethod::Masquerade, 2);
+    Dest reported = asked;
+    reported.forward = ForwardMethod::Local;
+    auto desired = table({{s, {asked}}});
+    CHECK(plan(desired, {entry(s, {reported})}, {kVip}).empty());
+    CHECK(destMatches(asked, reported));
+    CHECK_FALSE(destMatches(reported, asked));  // Local asked, Masq reported: an edit
+    Dest reweighted = asked;
+    reweighted.weight = 3;
+    std::vector<IpvsOp> expected = {EditDest{kVip, reweighted}};
+    CHECK(plan(table({{s, {reweighted}}}), {entry(s, {reported})}, {kVip}) == expected);
+}
+
 TEST_CASE("release: every owned service present, nothing foreign", "[ipvs][plan]") {
     std::vector<ServiceEntry> observed = {entry(service(kVip), {}), entry(service(kForeign), {})};
-    auto ops = release({kVip, kVip2}, observed);
+    auto ops = release({kVip, kVip2}, indexTable(observed));
     std::vector<IpvsOp> expected = {DelService{kVip}};
     CHECK(ops == expected);
-    CHECK(release({}, observed).empty());
+    CHECK(release({}, indexTable(observed)).empty());
 }
 
 TEST_CASE("ownedAfter: desired keys plus owned ones still present", "[ipvs][plan]") {
     auto desired = table({{service(kVip), {}}});
-    CHECK(ownedAfter(desired, {kVip2}, {entry(service(kVip2), {})}) == std::set<ServiceKey>{kVip, kVip2});
+    CHECK(ownedAfter(desired, {kVip2}, indexTable({entry(service(kVip2), {})})) ==
+          std::set<ServiceKey>{kVip, kVip2});
     CHECK(ownedAfter(desired, {kVip2}, {}) == std::set<ServiceKey>{kVip});
 }
 
@@ -277,13 +294,11 @@ TEST_CASE("plan property: applied to the fake, desired for owned keys, foreign u
         }
         CHECK(after.size() <= initial.size() + desired.size());
         auto observed = port.listServices({}).value();
-        CHECK(plan(desired, observed, ownedAfter(desired, owned, observed)).empty());
+        CHECK(plan(desired, observed, ownedAfter(desired, owned, indexTable(observed))).empty());
 
         // The executor's cached table follows the ops exactly as the kernel did.
-        std::vector<ServiceEntry> cached(initial.size());
-        std::transform(initial.begin(), initial.end(), cached.begin(), [](const auto& p) { return p.second; });
-        applyToTable(cached, ops);
-        auto cachedByKey = byKey(cached);
+        ObservedTable cachedByKey = initial;
+        applyToTable(cachedByKey, ops);
         REQUIRE(cachedByKey.size() == after.size());
         for (const auto& [key, e] : after) {
             CHECK(cachedByKey.at(key).service == e.service);
