@@ -58,6 +58,13 @@ bool DesiredTable::addDest(const ServiceKey& service, const Dest& dest) {
     return true;
 }
 
+void DesiredTable::put(DesiredService service) {
+    service.service.key = canonical(service.service.key);
+    service.service.flags &= ~serviceflag::kHashed;
+    ServiceKey key = service.service.key;
+    services_.insert_or_assign(std::move(key), std::move(service));
+}
+
 const DesiredService* DesiredTable::find(const ServiceKey& key) const {
     auto it = services_.find(canonical(key));
     return it == services_.end() ? nullptr : &it->second;

@@ -35,6 +35,8 @@ class DesiredTable {
     DesiredService& addService(const Service& service);
     // Adds or replaces a destination of a service added before; false if the service is unknown.
     bool addDest(const ServiceKey& service, const Dest& dest);
+    // Adds or replaces a whole service with its destinations.
+    void put(DesiredService service);
 
     const std::map<ServiceKey, DesiredService>& services() const { return services_; }
     const DesiredService* find(const ServiceKey& key) const;

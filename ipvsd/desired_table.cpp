@@ -195,80 +195,100 @@ ipvs::Address toIpvs(const conf::IpAddress& address) {
     return a;
 }
 
+VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::size_t v,
+                                          const HealthView& health) {
+    VirtualServerDesired result;
+    const VirtualServer& vs = config.virtualServers.at(v);
+    VirtualServerState& state = result.state;
+    state.haSuspend = vs.haSuspend;
+    state.quorum = vs.quorum.value_or(1);
+    state.hysteresis = vs.hysteresis.value_or(0);
+
+    std::vector<RsPlan> rsPlans;
+    rsPlans.reserve(vs.realServers.size());
+    for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
+        const conf::RealServer& rs = vs.realServers[r];
+        RsPlan p;
+        const auto verdict = health.realServer(v, r);
+        if (verdict) {
+            p.up = verdict->up;
+        } else {
+            p.up = rs.checkers.empty() || !rs.alpha.value_or(vs.alpha);
+        }
+        const std::uint32_t configured = rs.weight ? *rs.weight : vs.weight.value_or(1);
+        p.weight = clampWeight(verdict && verdict->weight ? *verdict->weight : configured);
+        p.inhibit = rs.inhibitOnFailure.value_or(vs.inhibitOnFailure);
+        if (p.up) state.liveWeight += p.weight;
+        rsPlans.push_back(p);
+    }
+
+    // Quorum with hysteresis: lost at 0 or below quorum - hysteresis, regained at quorum + hysteresis.
+    const bool before = health.quorum(v).value_or(true);
+    const std::int64_t q = state.quorum;
+    const std::int64_t h = state.hysteresis;
+    state.quorumUp = before;
+    if (!before && state.liveWeight >= q + h && state.liveWeight > 0) {
+        state.quorumUp = true;
+        state.change = QuorumChange::Gained;
+    } else if (before && (state.liveWeight == 0 || state.liveWeight < q - h)) {
+        state.quorumUp = false;
+        state.change = QuorumChange::Lost;
+    }
+    state.sorryServerActive = vs.sorryServer.has_value() && !state.quorumUp;
+
+    state.services = serviceKeys(config, vs, state);
+    result.services.reserve(state.services.size());
+    for (const ServiceKey& key : state.services) {
+        ipvs::DesiredService service;
+        service.service = makeService(vs, key);
+        service.dests.reserve(vs.realServers.size() + 1);
+        auto addDest = [&service](const Dest& d) {
+            auto same = std::find_if(service.dests.begin(), service.dests.end(),
+                                     [&](const Dest& x) { return x.key == d.key; });
+            if (same != service.dests.end()) {
+                *same = d;  // the same address and port twice: the later one wins
+            } else {
+                service.dests.push_back(d);
+            }
+        };
+        for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
+            const conf::RealServer& rs = vs.realServers[r];
+            const RsPlan& p = rsPlans[r];
+            const bool in = p.up && !state.sorryServerActive;
+            if (!in && !p.inhibit) continue;
+            const auto fwd = rs.forwarding ? rs.forwarding : vs.forwarding;
+            Dest d = makeDest(rs.address, rs.port ? rs.port : key.port, fwd, in ? p.weight : 0);
+            if (rs.more) {
+                d.upperThreshold = rs.more->upperThreshold.value_or(0);
+                d.lowerThreshold = rs.more->lowerThreshold.value_or(0);
+            }
+            if (d.key.address.family != key.family && d.forward != ipvs::ForwardMethod::Tunnel) {
+                // IPVS takes another family only for tunnelled destinations (a group of both families).
+                if (key == state.services.front())
+                    state.notes.push_back("real server " + rs.address.toString() + " is of another family than " +
+                                          key.toString());
+                continue;
+            }
+            addDest(d);
+        }
+        if (vs.sorryServer && (state.sorryServerActive || vs.sorryServer->inhibit)) {
+            const conf::SorryServer& ss = *vs.sorryServer;
+            const auto fwd = ss.forwarding ? ss.forwarding : vs.forwarding;
+            Dest d = makeDest(ss.address, ss.port ? ss.port : key.port, fwd, state.sorryServerActive ? 1 : 0);
+            if (d.key.address.family == key.family || d.forward == ipvs::ForwardMethod::Tunnel) addDest(d);
+        }
+        result.services.push_back(std::move(service));
+    }
+    return result;
+}
+
 DesiredResult desiredTable(const conf::LvsConfig& config, const HealthView& health) {
     DesiredResult out;
     out.virtualServers.reserve(config.virtualServers.size());
     for (std::size_t v = 0; v < config.virtualServers.size(); ++v) {
-        const VirtualServer& vs = config.virtualServers[v];
-        VirtualServerState state;
-        state.haSuspend = vs.haSuspend;
-        state.quorum = vs.quorum.value_or(1);
-        state.hysteresis = vs.hysteresis.value_or(0);
-
-        std::vector<RsPlan> rsPlans;
-        rsPlans.reserve(vs.realServers.size());
-        for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
-            const conf::RealServer& rs = vs.realServers[r];
-            RsPlan p;
-            const auto verdict = health.realServer(v, r);
-            if (verdict) {
-                p.up = verdict->up;
-            } else {
-                p.up = rs.checkers.empty() || !rs.alpha.value_or(vs.alpha);
-            }
-            const std::uint32_t configured = rs.weight ? *rs.weight : vs.weight.value_or(1);
-            p.weight = clampWeight(verdict && verdict->weight ? *verdict->weight : configured);
-            p.inhibit = rs.inhibitOnFailure.value_or(vs.inhibitOnFailure);
-            if (p.up) state.liveWeight += p.weight;
-            rsPlans.push_back(p);
-        }
-
-        // Quorum with hysteresis: lost at 0 or below quorum - hysteresis, regained at quorum + hysteresis.
-        const bool before = health.quorum(v).value_or(true);
-        const std::int64_t q = state.quorum;
-        const std::int64_t h = state.hysteresis;
-        state.quorumUp = before;
-        if (!before && state.liveWeight >= q + h && state.liveWeight > 0) {
-            state.quorumUp = true;
-            state.change = QuorumChange::Gained;
-        } else if (before && (state.liveWeight == 0 || state.liveWeight < q - h)) {
-            state.quorumUp = false;
-            state.change = QuorumChange::Lost;
-        }
-        state.sorryServerActive = vs.sorryServer.has_value() && !state.quorumUp;
-
-        state.services = serviceKeys(config, vs, state);
-        for (const ServiceKey& key : state.services) {
-            out.table.addService(makeService(vs, key));
-            for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
-                const conf::RealServer& rs = vs.realServers[r];
-                const RsPlan& p = rsPlans[r];
-                const bool in = p.up && !state.sorryServerActive;
-                if (!in && !p.inhibit) continue;
-                const auto fwd = rs.forwarding ? rs.forwarding : vs.forwarding;
-                Dest d = makeDest(rs.address, rs.port ? rs.port : key.port, fwd, in ? p.weight : 0);
-                if (rs.more) {
-                    d.upperThreshold = rs.more->upperThreshold.value_or(0);
-                    d.lowerThreshold = rs.more->lowerThreshold.value_or(0);
-                }
-                if (d.key.address.family != key.family && d.forward != ipvs::ForwardMethod::Tunnel) {
-                    // IPVS takes another family only for tunnelled destinations (a group of both families).
-                    if (key == state.services.front())
-                        state.notes.push_back("real server " + rs.address.toString() +
-                                              " is of another family than " + key.toString());
-                    continue;
-                }
-                out.table.addDest(key, d);
-            }
-            if (vs.sorryServer && (state.sorryServerActive || vs.sorryServer->inhibit)) {
-                const conf::SorryServer& ss = *vs.sorryServer;
-                const auto fwd = ss.forwarding ? ss.forwarding : vs.forwarding;
-                Dest d = makeDest(ss.address, ss.port ? ss.port : key.port, fwd, state.sorryServerActive ? 1 : 0);
-                if (d.key.address.family == key.family || d.forward == ipvs::ForwardMethod::Tunnel)
-                    out.table.addDest(key, d);
-            }
-        }
-        out.virtualServers.push_back(std::move(state));
+        VirtualServerDesired one = desiredVirtualServer(config, v, health);
+        for (ipvs::DesiredService& s : one.services) out.table.put(std::move(s));
+        out.virtualServers.push_back(std::move(one.state));
     }
     return out;
 }

@@ -73,6 +73,15 @@ struct DesiredResult {
 
 DesiredResult desiredTable(const conf::LvsConfig& config, const HealthView& health);
 
+// One virtual server alone: the daemon's path when one checker changes its verdict (plan only its
+// services with ipvs::planService). desiredTable() is this for every virtual server.
+struct VirtualServerDesired {
+    std::vector<ipvs::DesiredService> services;
+    VirtualServerState state;
+};
+VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::size_t index,
+                                          const HealthView& health);
+
 // The ipvs forms of the config's values (exposed for tests and lbctl).
 std::string schedulerName(std::optional<conf::LvsScheduler> scheduler);
 ipvs::Address toIpvs(const conf::IpAddress& address);

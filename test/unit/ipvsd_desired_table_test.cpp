@@ -339,3 +339,23 @@ TEST_CASE("desired: the table plans to nothing once applied (config -> plan roun
     REQUIRE(delta.size() == 1);
     CHECK(std::holds_alternative<EditDest>(delta[0]));
 }
+
+TEST_CASE("desired: one virtual server alone equals its part of the whole table", "[ipvsd][desired]") {
+    auto config = parseLvs(std::string(kBasic) + R"(
+virtual_server 10.0.0.2 443 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  real_server 10.1.0.7 443 { weight 4 }
+}
+)");
+    auto health = verdicts({{RealServerHealth{false, {}}}});
+    auto whole = desiredTable(config, health);
+    for (std::size_t v = 0; v < 2; ++v) {
+        auto one = desiredVirtualServer(config, v, health);
+        REQUIRE(one.services.size() == 1);
+        CHECK(*whole.table.find(one.services[0].service.key) == one.services[0]);
+        CHECK(one.state.liveWeight == whole.virtualServers[v].liveWeight);
+    }
+    CHECK_THROWS(desiredVirtualServer(config, 2, health));
+}
