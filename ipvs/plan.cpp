@@ -27,15 +27,6 @@ ObservedTable indexTable(std::vector<ServiceEntry> listed) {
     return out;
 }
 
-bool destMatches(const Dest& want, const Dest& have) {
-    if (have.forward == ForwardMethod::Local && want.forward != ForwardMethod::Local) {
-        Dest asked = want;
-        asked.forward = ForwardMethod::Local;
-        return asked == have;
-    }
-    return want == have;
-}
-
 DesiredService& DesiredTable::addService(const Service& service) {
     Service s = service;
     s.key = canonical(s.key);
@@ -108,7 +99,7 @@ void planService(const DesiredService& desired, const ServiceEntry* observed, st
         } else if (i == want.size() || have[j]->key < want[i]->key) {
             out.push_back(DelDest{key, have[j++]->key});
         } else {
-            if (!destMatches(*want[i], *have[j])) edits.push_back(EditDest{key, *want[i]});
+            if (!(*want[i] == *have[j])) edits.push_back(EditDest{key, *want[i]});
             ++i;
             ++j;
         }

@@ -9,6 +9,8 @@
 //  - a destination's forwarding method, weight, thresholds and tunnel settings (IPVS_CMD_SET_DEST);
 //    its key {address, port} cannot change.
 // Deleting a service deletes its destinations with it, so a removed service costs one op.
+// A destination whose address is local to the director (a 127.0.0.1 sorry server, the VIP itself) is read
+// back with the method that was asked (NAT, not "Local"), so plain equality decides what matches.
 #pragma once
 
 #include "ipvs/model.h"
@@ -62,12 +64,6 @@ std::vector<IpvsOp> plan(const DesiredTable& desired, const ObservedTable& obser
                          const std::set<ServiceKey>& owned);
 std::vector<IpvsOp> plan(const DesiredTable& desired, const std::vector<ServiceEntry>& observed,
                          const std::set<ServiceKey>& owned);
-
-// Whether a destination read back is what was asked. The kernel reports forwarding "Local" for every
-// destination whose address is local to the host (ip_vs_dest's LOCALNODE: a 127.0.0.1 sorry server, a
-// VIP served on the director itself) whatever method was asked, and would do it again after an edit;
-// so an observed Local matches any asked method, and all the other fields must be equal.
-bool destMatches(const Dest& want, const Dest& have);
 
 // The ops for one service alone (an empty observed pointer: it is not in the kernel).
 void planService(const DesiredService& desired, const ServiceEntry* observed, std::vector<IpvsOp>& out);

@@ -134,22 +134,6 @@ TEST_CASE("plan: fwmark keys are matched by family and mark", "[ipvs][plan]") {
     CHECK(std::holds_alternative<AddService>(ops[1]));
 }
 
-TEST_CASE("plan: a destination the kernel reports as Local matches any asked method", "[ipvs][plan]") {
-    // ip_vs_dest: a local address is forwarded LOCALNODE whatever was asked (127.0.0.1 sorry servers).
-    Service s = service(kVip, "rr");
-    Dest asked = dest("127.0.0.1", 80, ForwardMethod::Masquerade, 2);
-    Dest reported = asked;
-    reported.forward = ForwardMethod::Local;
-    auto desired = table({{s, {asked}}});
-    CHECK(plan(desired, {entry(s, {reported})}, {kVip}).empty());
-    CHECK(destMatches(asked, reported));
-    CHECK_FALSE(destMatches(reported, asked));  // Local asked, Masq reported: an edit
-    Dest reweighted = asked;
-    reweighted.weight = 3;
-    std::vector<IpvsOp> expected = {EditDest{kVip, reweighted}};
-    CHECK(plan(table({{s, {reweighted}}}), {entry(s, {reported})}, {kVip}) == expected);
-}
-
 TEST_CASE("release: every owned service present, nothing foreign", "[ipvs][plan]") {
     std::vector<ServiceEntry> observed = {entry(service(kVip), {}), entry(service(kForeign), {})};
     auto ops = release({kVip, kVip2}, indexTable(observed));
