@@ -372,3 +372,113 @@ virtual_server 10.0.0.1 82 {
     ::close(listener);
     CHECK(plan(changed.table, indexTable(port->listServices({}).value()), changed.table.keys()).empty());
 }
+
+TEST_CASE("reconcile: groups, fwmarks, IPv6, tunnels and persistence read back as desired", "[reconcile]") {
+    vm::freshNetns(false);
+    auto config = parseLvs(R"(
+virtual_server_group G {
+  10.0.0.1-3 80
+  10.1.0.0/31 443
+  fwmark 7 inet
+  2001:db8::1-2 80
+}
+virtual_server group G {
+  protocol TCP
+  lb_algo sh
+  sh-port
+  sh-fallback
+  lb_kind TUN
+  persistence_timeout 600
+  real_server 10.2.0.1 {
+  }
+  real_server 10.2.0.2 {
+    lvs_method TUN type gre
+    weight 3
+  }
+}
+virtual_server fwmark 9 {
+  lb_algo mh
+  mh-port
+  lb_kind DR
+  persistence_timeout 60
+  persistence_granularity 64
+  real_server 2001:db8::10 {
+    uthreshold 200
+    lthreshold 20
+  }
+}
+virtual_server 10.0.0.9 53 {
+  protocol UDP
+  lb_algo wlc
+  lb_kind NAT
+  ops
+  real_server 10.2.0.9 5353 {
+  }
+}
+)");
+    auto desired = desiredTable(config, {});
+    CHECK(desired.table.size() == 10);
+    auto port = vm::openPort();
+    Executor exec(*port);
+    REQUIRE(exec.refresh().ok());
+    requireClean(exec.execute(plan(desired.table, exec.observed(), {})));
+    auto kernel = indexTable(port->listServices({}).value());
+    CHECK(kernel.size() == 10);
+    auto again = plan(desired.table, kernel, desired.table.keys());
+    for (const IpvsOp& op : again) FAIL_CHECK("left over: " << operationName(op) << " " << describe(op));
+    for (const auto& [key, want] : desired.table.services()) {
+        INFO(key.toString());
+        REQUIRE(kernel.count(key));
+        CHECK(kernel.at(key).service == want.service);
+        CHECK(kernel.at(key).dests.size() == want.dests.size());
+    }
+}
+
+TEST_CASE("reconcile: quorum lost brings the sorry server in, regained takes it out", "[reconcile]") {
+    vm::freshNetns(false);
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  quorum 2
+  sorry_server 10.9.0.1 8080
+  sorry_server_inhibit
+  real_server 10.1.0.1 80 { inhibit_on_failure
+    TCP_CHECK { } }
+  real_server 10.1.0.2 80 { TCP_CHECK { } }
+}
+)");
+    auto port = vm::openPort();
+    Executor exec(*port);
+    REQUIRE(exec.refresh().ok());
+    HealthView health;
+    health.realServers = {{RealServerHealth{true, {}}, RealServerHealth{true, {}}}};
+    auto step = [&](std::vector<std::optional<RealServerHealth>> verdicts) {
+        health.realServers[0] = std::move(verdicts);
+        auto d = desiredTable(config, health);
+        requireClean(exec.execute(plan(d.table, exec.observed(), d.table.keys())));
+        health.quorumUp = {d.virtualServers[0].quorumUp};
+        return d.virtualServers[0];
+    };
+    auto state = step({RealServerHealth{true, {}}, RealServerHealth{true, {}}});
+    CHECK(state.quorumUp);
+    CHECK(savedTable() == std::vector<std::string>{"-A -t 10.0.0.1:80 -s rr",
+                                                   "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 1",
+                                                   "-a -t 10.0.0.1:80 -r 10.1.0.2:80 -m -w 1",
+                                                   "-a -t 10.0.0.1:80 -r 10.9.0.1:8080 -m -w 0"});
+    state = step({RealServerHealth{true, {}}, RealServerHealth{false, {}}});
+    CHECK(state.change == QuorumChange::Lost);
+    CHECK(savedTable() == std::vector<std::string>{"-A -t 10.0.0.1:80 -s rr",
+                                                   "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0",
+                                                   "-a -t 10.0.0.1:80 -r 10.9.0.1:8080 -m -w 1"});
+    state = step({RealServerHealth{true, {}}, RealServerHealth{true, {}}});
+    CHECK(state.change == QuorumChange::Gained);
+    CHECK(savedTable() == std::vector<std::string>{"-A -t 10.0.0.1:80 -s rr",
+                                                   "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 1",
+                                                   "-a -t 10.0.0.1:80 -r 10.1.0.2:80 -m -w 1",
+                                                   "-a -t 10.0.0.1:80 -r 10.9.0.1:8080 -m -w 0"});
+    // Stop: release everything ours.
+    requireClean(exec.execute(release({tcpKey("10.0.0.1", 80)}, exec.observed())));
+    CHECK(vm::ipvsadm({"-S", "-n"}).empty());
+}
