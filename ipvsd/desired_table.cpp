@@ -13,6 +13,7 @@ using ipvs::ServiceKey;
 
 // A group entry such as 10.0.0.0/8 would be 16 million services; keepalived would try. We stop here.
 constexpr std::uint64_t kMaxEntryAddresses = 65536;
+constexpr std::uint32_t kDefaultPersistenceTimeout = 360;  // keepalived's, also for a bare persistence_timeout
 
 ipvs::Family familyOf(conf::IpFamily f) {
     return f == conf::IpFamily::Inet6 ? ipvs::Family::Inet6 : ipvs::Family::Inet;
@@ -45,11 +46,15 @@ std::uint32_t serviceFlags(std::uint16_t flags) {
 Service makeService(const VirtualServer& vs, const ServiceKey& key) {
     Service s = Service::make(key, schedulerName(vs.scheduler));
     s.flags = serviceFlags(vs.flags);
-    if (vs.persistenceTimeout) {
+    // keepalived 2.2.7 (observed in the VM): persistence_granularity alone makes the service persistent
+    // with the default timeout, and services of a virtual_server_group get the full mask whatever
+    // persistence_granularity says.
+    if (vs.persistenceTimeout || vs.persistenceGranularity) {
         s.flags |= ipvs::serviceflag::kPersistent;
-        s.timeout = *vs.persistenceTimeout;
+        s.timeout = vs.persistenceTimeout.value_or(kDefaultPersistenceTimeout);
     }
-    if (vs.persistenceGranularity && vs.persistenceGranularityV6 == (key.family == ipvs::Family::Inet6))
+    if (vs.persistenceGranularity && vs.kind != VirtualServer::Kind::Group &&
+        vs.persistenceGranularityV6 == (key.family == ipvs::Family::Inet6))
         s.netmask = *vs.persistenceGranularity;
     if (vs.persistenceEngine) s.persistenceEngine = *vs.persistenceEngine;
     return s;
@@ -223,7 +228,8 @@ VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::si
     }
 
     // Quorum with hysteresis: lost at 0 or below quorum - hysteresis, regained at quorum + hysteresis.
-    const bool before = health.quorum(v).value_or(true);
+    // keepalived starts with quorum lost and gains it at start-up ("Gained quorum 1+0=1 <= 1 for VS").
+    const bool before = health.quorum(v).value_or(false);
     const std::int64_t q = state.quorum;
     const std::int64_t h = state.hysteresis;
     state.quorumUp = before;

@@ -16,7 +16,9 @@
 //  - a virtual_server_group expands into one service per address of each range/prefix entry (with the
 //    entry's port) and one per fwmark entry, each with the same settings and real servers;
 //  - persistence_timeout sets the persistent flag and timeout, persistence_granularity the netmask (IPv4
-//    mask or IPv6 prefix; default the full mask), persistence_engine the PE; lb_algo the scheduler
+//    mask or IPv6 prefix; default the full mask) and persistence with timeout 360 when none is given,
+//    except for group services (full mask: keepalived 2.2.7 ignores it there); persistence_engine the
+//    PE; lb_algo the scheduler
 //    (default wlc, as ipvsadm), `ops` and the sh/mh flags the service flags;
 //  - lvs_method (real server's, else the virtual server's, default NAT) with tunnel type/port/checksum;
 //    uthreshold/lthreshold the destination thresholds; a real server without a port uses the service's.
@@ -42,7 +44,8 @@ struct RealServerHealth {
 // What the health checkers know, addressed by position in the configuration: realServers[v][r] is real
 // server r of conf::LvsConfig::virtualServers[v] (the daemon migrates verdicts by identity on reload).
 // Missing entries mean "no verdict yet". quorumUp[v] is the quorum state from the previous computation
-// (missing: start-up, when keepalived begins with quorum held and checks it at once).
+// (missing: start-up, when keepalived begins with quorum lost, so a virtual server that has it reports
+// Gained and one below it reports nothing).
 struct HealthView {
     std::vector<std::vector<std::optional<RealServerHealth>>> realServers;
     std::vector<std::optional<bool>> quorumUp;

@@ -91,8 +91,12 @@ TEST_CASE("desired: a virtual server with its settings and real servers", "[ipvs
     REQUIRE(r.virtualServers.size() == 1);
     CHECK(r.virtualServers[0].liveWeight == 4);
     CHECK(r.virtualServers[0].quorumUp);
-    CHECK_FALSE(r.virtualServers[0].change);
+    CHECK(r.virtualServers[0].change == QuorumChange::Gained);  // keepalived starts with quorum lost
     CHECK(r.virtualServers[0].haSuspend);
+    // Next time round, held: no transition.
+    r = desiredTable(config, verdicts({}, {true}));
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
 }
 
 TEST_CASE("desired: a down real server is removed, or weight 0 with inhibit_on_failure", "[ipvsd][desired]") {
@@ -159,9 +163,10 @@ virtual_server 10.0.0.1 80 {
     RealServerHealth up{true, {}};
     RealServerHealth down{false, {}};
 
-    // 5 live: quorum held, no sorry server.
+    // 5 live: quorum gained at start-up, no sorry server.
     auto r = desiredTable(config, {});
     CHECK(r.virtualServers[0].quorumUp);
+    CHECK(r.virtualServers[0].change == QuorumChange::Gained);
     CHECK_FALSE(findDest(*r.table.find(vip), "10.9.0.1", 8080));
     CHECK(r.table.find(vip)->dests.size() == 3);
 
@@ -217,13 +222,14 @@ virtual_server 10.0.0.1 80 {
     TCP_CHECK { } }
 }
 )");
-    auto r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, std::nullopt}}));
+    auto r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, std::nullopt}}, {true}));
     CHECK(r.virtualServers[0].change == QuorumChange::Lost);
     CHECK_FALSE(r.virtualServers[0].sorryServerActive);
     REQUIRE(r.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 1);
-    // All down: quorum lost at start-up too (keepalived starts with quorum held and checks at once).
+    // All down at start-up: keepalived starts with quorum lost, so nothing changes (no quorum_down).
     r = desiredTable(config, verdicts({{RealServerHealth{false, {}}, RealServerHealth{false, {}}}}));
-    CHECK(r.virtualServers[0].change == QuorumChange::Lost);
+    CHECK_FALSE(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
     CHECK(r.table.find(tcpKey("10.0.0.1", 80))->dests.empty());
 }
 
@@ -272,6 +278,41 @@ virtual_server group G {
     REQUIRE(v6);
     CHECK(v6->service.netmask == 128);
     CHECK(v6->dests.size() == 1);
+}
+
+TEST_CASE("desired: persistence_granularity as keepalived 2.2.7 applies it", "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server_group G {
+  10.0.0.1 80
+}
+virtual_server group G {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  persistence_timeout 600
+  persistence_granularity 255.255.255.0
+  real_server 10.2.0.1 80 { }
+}
+virtual_server 10.0.0.6 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  persistence_granularity 255.255.0.0
+  real_server 10.2.0.1 80 { }
+}
+)");
+    auto r = desiredTable(config, {});
+    // A group's services keep the full mask (observed: ipvsadm -S shows no -M for them).
+    const DesiredService* g = r.table.find(tcpKey("10.0.0.1", 80));
+    REQUIRE(g);
+    CHECK(g->service.netmask == 0xffffffff);
+    CHECK(g->service.timeout == 600);
+    // Granularity alone: persistent with the default 360 s.
+    const DesiredService* s = r.table.find(tcpKey("10.0.0.6", 80));
+    REQUIRE(s);
+    CHECK(s->service.flags == serviceflag::kPersistent);
+    CHECK(s->service.timeout == 360);
+    CHECK(s->service.netmask == 0xffff0000);
 }
 
 TEST_CASE("desired: fwmark services, IPv6 granularity, ops, persistence engine and tunnels",
