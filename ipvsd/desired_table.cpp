@@ -1,6 +1,8 @@
 #include "ipvsd/desired_table.h"
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 namespace ipvsd {
 
@@ -148,6 +150,7 @@ Dest makeDest(const conf::IpAddress& address, std::uint16_t port, const std::opt
 
 // What one real server contributes, decided once per virtual server and applied to each of its services.
 struct RsPlan {
+    bool duplicate = false;  // a second real server with the same address and port: ignored
     bool up = true;
     std::int32_t weight = 1;
     bool inhibit = false;
@@ -211,9 +214,19 @@ VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::si
 
     std::vector<RsPlan> rsPlans;
     rsPlans.reserve(vs.realServers.size());
+    std::uint32_t weightSum = 0;  // configured weights, an unsigned sum that wraps as keepalived's does
+    std::set<std::pair<conf::IpAddress, std::uint16_t>> seen;
     for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
         const conf::RealServer& rs = vs.realServers[r];
         RsPlan p;
+        // keepalived: "real server ... is duplicated - removing second rs".
+        p.duplicate = !seen.emplace(rs.address, rs.port).second;
+        if (p.duplicate) {
+            p.up = false;
+            rsPlans.push_back(p);
+            continue;
+        }
+        weightSum += rs.weight.value_or(vs.weight.value_or(1));
         const auto verdict = health.realServer(v, r);
         if (verdict) {
             p.up = verdict->up;
@@ -226,6 +239,12 @@ VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::si
         if (p.up) state.liveWeight += p.weight;
         rsPlans.push_back(p);
     }
+
+    // keepalived reduces a quorum above the total configured weight to that weight ("Warning - quorum 3
+    // ... exceeds total weight of real servers 2, reducing quorum to 2") and a hysteresis >= quorum to
+    // quorum - 1; the config validator reports both, the values take effect here.
+    if (state.quorum > weightSum) state.quorum = weightSum;
+    if (state.hysteresis >= state.quorum) state.hysteresis = state.quorum > 0 ? state.quorum - 1 : 0;
 
     // Quorum with hysteresis: lost at 0 or below quorum - hysteresis, regained at quorum + hysteresis.
     // keepalived starts with quorum lost and gains it at start-up ("Gained quorum 1+0=1 <= 1 for VS").
@@ -260,6 +279,7 @@ VirtualServerDesired desiredVirtualServer(const conf::LvsConfig& config, std::si
         for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
             const conf::RealServer& rs = vs.realServers[r];
             const RsPlan& p = rsPlans[r];
+            if (p.duplicate) continue;
             const bool in = p.up && !state.sorryServerActive;
             if (!in && !p.inhibit) continue;
             const auto fwd = rs.forwarding ? rs.forwarding : vs.forwarding;

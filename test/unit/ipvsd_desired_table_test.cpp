@@ -400,3 +400,34 @@ virtual_server 10.0.0.2 443 {
     }
     CHECK_THROWS(desiredVirtualServer(config, 2, health));
 }
+
+TEST_CASE("desired: quorum above the total weight is reduced, duplicates ignored", "[ipvsd][desired]") {
+    conf::ParseOptions options;
+    options.configId = "desired-test";
+    // keepalived warns (and -t exits 5) but runs with quorum 2 and hysteresis 1.
+    auto parsed = conf::parseText(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  quorum 5
+  hysteresis 4
+  real_server 10.1.0.1 80 { }
+  real_server 10.1.0.2 80 { }
+  real_server 10.1.0.2 80 { weight 9 }
+}
+)",
+                                  options, "t.conf");
+    auto r = desiredTable(parsed.config.lvs, {});
+    CHECK(r.virtualServers[0].quorum == 2);
+    CHECK(r.virtualServers[0].hysteresis == 1);
+    CHECK(r.virtualServers[0].liveWeight == 2);
+    CHECK_FALSE(r.virtualServers[0].quorumUp);  // 2 < quorum + hysteresis at start-up
+    const DesiredService* s = r.table.find(tcpKey("10.0.0.1", 80));
+    REQUIRE(s->dests.size() == 2);
+    CHECK(findDest(*s, "10.1.0.2", 80)->weight == 1);  // the first of the duplicates
+    // Once held, 2 stays within the band.
+    r = desiredTable(parsed.config.lvs, verdicts({}, {true}));
+    CHECK(r.virtualServers[0].quorumUp);
+    CHECK_FALSE(r.virtualServers[0].change);
+}
