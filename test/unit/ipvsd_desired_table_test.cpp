@@ -431,3 +431,51 @@ virtual_server 10.0.0.1 80 {
     CHECK(r.virtualServers[0].quorumUp);
     CHECK_FALSE(r.virtualServers[0].change);
 }
+
+TEST_CASE("desired: method overrides, sorry server method, fwmark group family from real servers",
+          "[ipvsd][desired]") {
+    auto config = parseLvs(R"(
+virtual_server_group F {
+  fwmark 3
+}
+virtual_server group F {
+  lb_algo rr
+  lb_kind DR
+  quorum 1
+  sorry_server 2001:db8::99
+  sorry_server_lvs_method TUN type gre
+  real_server 2001:db8::5 {
+    lvs_method NAT
+  }
+}
+)");
+    // The group's fwmark entry has no family: the first non-tunnelled real server's (IPv6).
+    const ServiceKey fw = ServiceKey::forFwmark(Family::Inet6, 3);
+    auto r = desiredTable(config, {});
+    REQUIRE(r.table.find(fw));
+    CHECK(findDest(*r.table.find(fw), "2001:db8::5", 0)->forward == ForwardMethod::Masquerade);
+    // Down: quorum held before, now lost; the sorry server comes in with its own method.
+    r = desiredTable(config, verdicts({{RealServerHealth{false, {}}}}, {true}));
+    const DesiredService* s = r.table.find(fw);
+    REQUIRE(s);
+    REQUIRE(s->dests.size() == 1);
+    CHECK(s->dests[0].key.address == ip("2001:db8::99"));
+    CHECK(s->dests[0].forward == ForwardMethod::Tunnel);
+    CHECK(s->dests[0].tunnelType == TunnelType::Gre);
+}
+
+TEST_CASE("desired: a health view of the wrong shape is read as 'no verdict', never out of bounds",
+          "[ipvsd][desired]") {
+    auto config = parseLvs(kBasic);
+    HealthView tooShort;
+    tooShort.realServers = {{}};
+    HealthView tooLong;
+    tooLong.realServers = {{RealServerHealth{false, {}}, RealServerHealth{true, {}}, RealServerHealth{false, {}}},
+                           {RealServerHealth{false, {}}}};
+    tooLong.quorumUp = {true, false, true};
+    auto a = desiredTable(config, tooShort);
+    CHECK(a.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 2);
+    auto b = desiredTable(config, tooLong);
+    CHECK(b.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 1);
+    CHECK(desiredTable(conf::LvsConfig{}, tooLong).table.size() == 0);
+}
