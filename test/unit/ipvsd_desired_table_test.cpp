@@ -7,6 +7,10 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <random>
+
+#include "ipvs/executor.h"
+#include "ipvs/fake_port.h"
 
 using namespace ipvsd;
 using namespace ipvsd::ipvs;
@@ -478,4 +482,92 @@ TEST_CASE("desired: a health view of the wrong shape is read as 'no verdict', ne
     auto b = desiredTable(config, tooLong);
     CHECK(b.table.find(tcpKey("10.0.0.1", 80))->dests.size() == 1);
     CHECK(desiredTable(conf::LvsConfig{}, tooLong).table.size() == 0);
+}
+
+TEST_CASE("desired property: random verdict sequences, applied to the fake, keep keepalived's invariants",
+          "[ipvsd][desired][property]") {
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo wrr
+  lb_kind NAT
+  quorum 4
+  hysteresis 1
+  sorry_server 10.9.0.1 80
+  real_server 10.1.0.1 80 { weight 2
+    TCP_CHECK { } }
+  real_server 10.1.0.2 80 { weight 2
+    inhibit_on_failure
+    TCP_CHECK { } }
+  real_server 10.1.0.3 80 { weight 1
+    TCP_CHECK { } }
+}
+virtual_server 10.0.0.2 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  inhibit_on_failure
+  alpha
+  sorry_server 10.9.0.2 80
+  sorry_server_inhibit
+  real_server 10.1.0.4 80 { TCP_CHECK { } }
+  real_server 10.1.0.5 80 { TCP_CHECK { } }
+}
+)");
+    for (unsigned seed = 1; seed <= 50; ++seed) {
+        INFO("seed " << seed);
+        std::mt19937 rng(seed);
+        FakeIpvsPort port;
+        Executor exec(port);
+        HealthView health;
+        std::set<ServiceKey> owned;
+        std::vector<bool> quorumBefore(2, false);
+        for (int step = 0; step < 40; ++step) {
+            if (step > 0) {
+                health.realServers = {{}, {}};
+                for (std::size_t v = 0; v < 2; ++v)
+                    for (std::size_t r = 0; r < config.virtualServers[v].realServers.size(); ++r)
+                        health.realServers[v].push_back(RealServerHealth{rng() % 3 != 0, std::nullopt});
+            }
+            auto d = desiredTable(config, health);
+            auto report = exec.execute(plan(d.table, exec.observed(), owned));
+            REQUIRE(report.ok());
+            owned = ownedAfter(d.table, owned, exec.observed());
+            REQUIRE(plan(d.table, indexTable(port.listServices({}).value()), owned).empty());
+            for (std::size_t v = 0; v < 2; ++v) {
+                const VirtualServerState& st = d.virtualServers[v];
+                // Transitions only flip the state.
+                if (st.change == QuorumChange::Gained) CHECK((!quorumBefore[v] && st.quorumUp));
+                if (st.change == QuorumChange::Lost) CHECK((quorumBefore[v] && !st.quorumUp));
+                if (!st.change) CHECK(st.quorumUp == quorumBefore[v]);
+                // Hysteresis band: the state never contradicts the weight outside it.
+                if (st.liveWeight >= st.quorum + st.hysteresis) CHECK(st.quorumUp);
+                if (st.liveWeight < std::int64_t{st.quorum} - st.hysteresis || st.liveWeight == 0)
+                    CHECK_FALSE(st.quorumUp);
+                quorumBefore[v] = st.quorumUp;
+                health.quorumUp.resize(2);
+                health.quorumUp[v] = st.quorumUp;
+
+                const auto& vs = config.virtualServers[v];
+                const ServiceEntry e = port.getService(st.services.at(0)).value();
+                for (const DestEntry& de : e.dests) {
+                    const bool sorry = de.dest.key.address == toIpvs(vs.sorryServer->address);
+                    if (sorry) {
+                        CHECK(de.dest.weight == (st.quorumUp ? 0 : 1));
+                        CHECK((!st.quorumUp || vs.sorryServer->inhibit));
+                    } else if (de.dest.weight == 0) {
+                        // Only inhibited real servers sit at weight 0.
+                        bool inhibited = false;
+                        for (const auto& rs : vs.realServers)
+                            if (toIpvs(rs.address) == de.dest.key.address)
+                                inhibited = rs.inhibitOnFailure.value_or(vs.inhibitOnFailure);
+                        INFO("v " << v << " dest " << de.dest.key.toString() << " quorum " << st.quorumUp << " live " << st.liveWeight);
+                        CHECK(inhibited);
+                    } else {
+                        CHECK(st.quorumUp);  // live real servers carry traffic only while quorum holds
+                    }
+                }
+            }
+        }
+    }
 }
