@@ -138,6 +138,21 @@ std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const ObservedTab
     return out;
 }
 
+std::vector<IpvsOp> flushAndPlan(const DesiredTable& desired) {
+    std::vector<IpvsOp> out{Flush{}};
+    for (const auto& [key, service] : desired.services()) planService(service, nullptr, out);
+    return out;
+}
+
+std::vector<IpvsOp> stopPlan(StopPolicy policy, const std::set<ServiceKey>& owned, const ObservedTable& observed) {
+    switch (policy) {
+        case StopPolicy::Keep: return {};
+        case StopPolicy::FlushAll: return {Flush{}};
+        case StopPolicy::Release: break;
+    }
+    return release(owned, observed);
+}
+
 std::set<ServiceKey> ownedAfter(const DesiredTable& desired, const std::set<ServiceKey>& owned,
                                 const ObservedTable& have) {
     std::set<ServiceKey> out = desired.keys();

@@ -17,6 +17,7 @@
 #include "ipvs/ops.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <vector>
@@ -71,6 +72,16 @@ void planService(const DesiredService& desired, const ServiceEntry* observed, st
 // Stopping: delete every owned service present in the table (keepalived's behaviour without
 // --dont-release-ipvs; with it the daemon just sends nothing).
 std::vector<IpvsOp> release(const std::set<ServiceKey>& owned, const ObservedTable& observed);
+
+// Start-up under keepalived's global `lvs_flush`: the whole table flushed (foreign services too, counters
+// restart), then everything desired. Without it, start-up is plan(desired, observed, {}): adopt.
+std::vector<IpvsOp> flushAndPlan(const DesiredTable& desired);
+
+// What stopping does to the table (keepalived 2.2.7): by default its own services are removed
+// (release); -I/--dont-release-ipvs keeps them; `lvs_flush_on_stop` flushes everything, and
+// `lvs_flush_on_stop VS` removes its virtual servers as the default does.
+enum class StopPolicy : std::uint8_t { Release, Keep, FlushAll };
+std::vector<IpvsOp> stopPlan(StopPolicy policy, const std::set<ServiceKey>& owned, const ObservedTable& observed);
 
 // What ipvsd owns after applying a plan: the desired keys, plus owned keys whose deletion failed (still
 // in the table, so the next plan retries). `observed` is the table read after applying.

@@ -142,6 +142,23 @@ TEST_CASE("release: every owned service present, nothing foreign", "[ipvs][plan]
     CHECK(release({}, indexTable(observed)).empty());
 }
 
+TEST_CASE("flushAndPlan and stopPlan: lvs_flush, -I, lvs_flush_on_stop", "[ipvs][plan]") {
+    auto desired = table({{service(kVip), {dest("10.1.0.1", 80)}}});
+    std::vector<IpvsOp> start = {Flush{}, AddService{service(kVip)}, AddDest{kVip, dest("10.1.0.1", 80)}};
+    CHECK(flushAndPlan(desired) == start);
+    auto observed = indexTable({entry(service(kVip), {}), entry(service(kForeign), {})});
+    CHECK(stopPlan(StopPolicy::Keep, {kVip}, observed).empty());
+    CHECK(stopPlan(StopPolicy::FlushAll, {kVip}, observed) == std::vector<IpvsOp>{Flush{}});
+    CHECK(stopPlan(StopPolicy::Release, {kVip}, observed) == std::vector<IpvsOp>{DelService{kVip}});
+    // Applied to the fake: foreign services survive a release, not a flush.
+    FakeIpvsPort port;
+    REQUIRE(port.apply(flushAndPlan(desired)).value().ok());
+    REQUIRE(port.apply({AddService{service(kForeign)}}).value().ok());
+    auto now = indexTable(port.listServices({}).value());
+    REQUIRE(port.apply(stopPlan(StopPolicy::Release, desired.keys(), now)).value().ok());
+    CHECK(port.listServices({}).value().size() == 1);
+}
+
 TEST_CASE("ownedAfter: desired keys plus owned ones still present", "[ipvs][plan]") {
     auto desired = table({{service(kVip), {}}});
     CHECK(ownedAfter(desired, {kVip2}, indexTable({entry(service(kVip2), {})})) ==
