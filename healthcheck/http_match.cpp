@@ -1,7 +1,11 @@
 #include "healthcheck/http_match.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
+#include <pcre2.h>
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace ipvsd::healthcheck {
@@ -75,55 +79,98 @@ bool statusAccepted(unsigned status, const std::vector<conf::StatusRange>& accep
     return false;
 }
 
+namespace {
+
+struct RegexOption {
+    std::string_view name;
+    std::uint32_t flag;
+};
+// keepalived.conf(5) 2.2.7: the regex_options it supports, each a PCRE2 compile option.
+constexpr RegexOption kRegexOptions[] = {
+    {"allow_empty_class", PCRE2_ALLOW_EMPTY_CLASS}, {"alt_bsux", PCRE2_ALT_BSUX},
+    {"auto_callout", PCRE2_AUTO_CALLOUT},           {"caseless", PCRE2_CASELESS},
+    {"dollar_endonly", PCRE2_DOLLAR_ENDONLY},       {"dotall", PCRE2_DOTALL},
+    {"dupnames", PCRE2_DUPNAMES},                   {"extended", PCRE2_EXTENDED},
+    {"firstline", PCRE2_FIRSTLINE},                 {"match_unset_backref", PCRE2_MATCH_UNSET_BACKREF},
+    {"multiline", PCRE2_MULTILINE},                 {"never_ucp", PCRE2_NEVER_UCP},
+    {"never_utf", PCRE2_NEVER_UTF},                 {"no_auto_capture", PCRE2_NO_AUTO_CAPTURE},
+    {"no_auto_possess", PCRE2_NO_AUTO_POSSESS},     {"no_dotstar_anchor", PCRE2_NO_DOTSTAR_ANCHOR},
+    {"no_start_optimize", PCRE2_NO_START_OPTIMIZE}, {"ucp", PCRE2_UCP},
+    {"ungreedy", PCRE2_UNGREEDY},                   {"utf", PCRE2_UTF},
+    {"never_backslash_c", PCRE2_NEVER_BACKSLASH_C}, {"alt_circumflex", PCRE2_ALT_CIRCUMFLEX},
+    {"alt_verbnames", PCRE2_ALT_VERBNAMES},         {"use_offset_limit", PCRE2_USE_OFFSET_LIMIT},
+};
+
+}  // namespace
+
+struct BodyRegex::Impl {
+    pcre2_code* code = nullptr;
+    pcre2_match_context* context = nullptr;
+    bool noMatch = false;
+    std::uint64_t minOffset = 0;
+    ~Impl() {
+        pcre2_match_context_free(context);
+        pcre2_code_free(code);
+    }
+};
+
+BodyRegex::BodyRegex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BodyRegex::~BodyRegex() = default;
+
 std::shared_ptr<const BodyRegex> BodyRegex::compile(const conf::HttpUrl& url, std::string& error) {
     if (!url.regex) {
         error = "no regex";
         return nullptr;
     }
-    // __polynomial: libstdc++'s breadth-first executor, whose stack use does not grow with the subject.
-    auto flags = std::regex::ECMAScript | std::regex_constants::__polynomial;
+    std::uint32_t flags = 0;
     for (const auto& option : url.regexOptions) {
-        if (option == "caseless") {
-            flags |= std::regex::icase;
-        } else if (option == "multiline") {
-            flags |= std::regex::multiline;
-        } else if (option == "never_utf" || option == "no_start_optimize" || option == "no_auto_possess" ||
-                   option == "no_dotstar_anchor" || option == "use_offset_limit") {
-            // optimisation hints or defaults of std::regex: nothing to do
-        } else {
+        const auto* found = std::find_if(std::begin(kRegexOptions), std::end(kRegexOptions),
+                                         [&](const RegexOption& o) { return o.name == option; });
+        if (found == std::end(kRegexOptions)) {
             error = "regex option '" + option + "' is not supported";
             return nullptr;
         }
+        flags |= found->flag;
     }
-    auto out = std::make_shared<BodyRegex>();
-    try {
-        out->regex_ = std::regex(*url.regex, flags);
-    } catch (const std::regex_error& e) {
-        error = "bad regex '" + *url.regex + "': " + e.what();
+    if (url.regexMaxOffset) flags |= PCRE2_USE_OFFSET_LIMIT;
+    auto impl = std::make_unique<Impl>();
+    int errorCode = 0;
+    PCRE2_SIZE errorOffset = 0;
+    impl->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(url.regex->data()), url.regex->size(), flags,
+                               &errorCode, &errorOffset, nullptr);
+    if (!impl->code) {
+        std::array<PCRE2_UCHAR, 256> message{};
+        pcre2_get_error_message(errorCode, message.data(), message.size());
+        error = "bad regex '" + *url.regex + "' at offset " + std::to_string(errorOffset) + ": " +
+                reinterpret_cast<const char*>(message.data());
         return nullptr;
     }
-    out->noMatch_ = url.regexNoMatch;
-    out->minOffset_ = url.regexMinOffset.value_or(0);
-    out->maxOffset_ = url.regexMaxOffset;
-    return out;
+    impl->context = pcre2_match_context_create(nullptr);
+    if (!impl->context) {
+        error = "out of memory";
+        return nullptr;
+    }
+    pcre2_set_match_limit(impl->context, kMatchLimit);
+    pcre2_set_depth_limit(impl->context, kDepthLimit);
+    if (url.regexMaxOffset) pcre2_set_offset_limit(impl->context, static_cast<PCRE2_SIZE>(*url.regexMaxOffset));
+    impl->noMatch = url.regexNoMatch;
+    impl->minOffset = url.regexMinOffset.value_or(0);
+    return std::make_shared<const BodyRegex>(std::move(impl));
 }
 
 bool BodyRegex::passes(std::string_view body) const {
-    std::string_view subject;
-    if (minOffset_ < body.size()) subject = body.substr(static_cast<std::size_t>(minOffset_));
-    if (maxOffset_ && *maxOffset_ >= minOffset_) {
-        // regex_max_offset bounds where a match may start; allow a window for the match itself
-        const auto startSpan = static_cast<std::size_t>(*maxOffset_ - minOffset_) + 1;
-        subject = subject.substr(0, std::min(subject.size(), startSpan + kMaxSubject / 2));
-    }
-    subject = subject.substr(0, std::min(subject.size(), kMaxSubject));
     bool matched = false;
-    try {
-        matched = std::regex_search(subject.begin(), subject.end(), regex_);
-    } catch (const std::regex_error&) {
-        matched = false;  // complexity or stack limits: treat as no match
+    if (impl_->minOffset <= body.size()) {
+        pcre2_match_data* data = pcre2_match_data_create_from_pattern(impl_->code, nullptr);
+        if (data) {
+            const int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(body.data()), body.size(),
+                                       static_cast<PCRE2_SIZE>(impl_->minOffset), 0, data, impl_->context);
+            // rc < 0: no match, or a limit was hit (PCRE2_ERROR_MATCHLIMIT/DEPTHLIMIT): not a match
+            matched = rc >= 0;
+            pcre2_match_data_free(data);
+        }
     }
-    return matched != noMatch_;
+    return matched != impl_->noMatch;
 }
 
 UrlVerdict judgeResponse(const conf::HttpUrl& url, unsigned status, std::string_view body, const BodyRegex* regex) {

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,22 +43,25 @@ std::string buildRequest(std::string_view path, std::string_view host, conf::Htt
 // status_code: empty list means 200-299.
 bool statusAccepted(unsigned status, const std::vector<conf::StatusRange>& accepted);
 
-// A url's regex, compiled once. PCRE2 options keepalived accepts map to std::regex flags where one exists
-// (caseless -> icase, multiline -> multiline); others are reported by compile() as unsupported.
+// A url's regex, compiled once with PCRE2 as keepalived does, with the regex_options it accepts.
+// Matching is bounded by PCRE2's match and depth limits, so a pathological pattern fails the check
+// instead of stalling the loop.
 class BodyRegex {
 public:
     // Null plus an error message when the pattern or an option cannot be used.
     static std::shared_ptr<const BodyRegex> compile(const conf::HttpUrl& url, std::string& error);
-    // True when the check passes: the pattern matches (or, with regex_no_match, does not). The subject is
-    // body[min_offset, min(size, max_offset + pattern window)), at most kMaxSubject bytes.
+    // True when the check passes: the pattern matches (or, with regex_no_match, does not). The search
+    // starts at regex_min_offset; regex_max_offset bounds where a match may start.
     bool passes(std::string_view body) const;
-    static constexpr std::size_t kMaxSubject = 64 * 1024;
+    static constexpr std::uint32_t kMatchLimit = 1'000'000;
+    static constexpr std::uint32_t kDepthLimit = 10'000;
+
+    struct Impl;
+    explicit BodyRegex(std::unique_ptr<Impl> impl);
+    ~BodyRegex();
 
 private:
-    std::regex regex_;
-    bool noMatch_ = false;
-    std::uint64_t minOffset_ = 0;
-    std::optional<std::uint64_t> maxOffset_;
+    std::unique_ptr<Impl> impl_;
 };
 
 // One url's verdict on a complete response: empty when it passes, else the failure reason.
