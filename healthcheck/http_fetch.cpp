@@ -6,12 +6,12 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <openssl/ssl.h>
+
+#include <array>
 
 
 namespace ipvsd::healthcheck {
@@ -83,39 +83,73 @@ private:
         }
     }
 
+    // keepalived (and genhash) digest the raw octets after the header's blank line: a chunked body is
+    // hashed with its chunk framing (observed with genhash 2.2.7). So the response is read raw, up to
+    // the peer's close or Content-Length, and only the header is parsed (by Beast).
     void read() {
         arm("reading the response");
-        parser_.body_limit(spec_.maxBody);
-        parser_.header_limit(64 * 1024);
-        auto onRead = [self = shared_from_this()](const error_code& ec, std::size_t) { self->onRead(ec); };
+        readMore();
+    }
+
+    void readMore() {
+        auto onRead = [self = shared_from_this()](const error_code& ec, std::size_t n) { self->onData(ec, n); };
         if (tls_) {
-            http::async_read(*tls_, buffer_, parser_, onRead);
+            tls_->async_read_some(asio::buffer(chunk_), onRead);
         } else {
-            http::async_read(plain_, buffer_, parser_, onRead);
+            plain_.async_read_some(asio::buffer(chunk_), onRead);
         }
     }
 
-    void onRead(error_code ec) {
+    void onData(const error_code& ec, std::size_t n) {
         if (over_) return;
-        // A TLS peer that closes without close_notify ends a body delimited by the connection's end.
-        if (ec == asio::ssl::error::stream_truncated && parser_.is_header_done() && !parser_.is_done()) {
-            ec = {};
-            parser_.put_eof(ec);
+        raw_.append(chunk_.data(), n);
+        if (!headerEnd_) {
+            const auto pos = raw_.find("\r\n\r\n");
+            if (pos != std::string::npos) {
+                headerEnd_ = pos + 4;
+                parseHeader();
+            } else if (raw_.size() > kMaxHeader) {
+                return complete("HTTP header larger than " + std::to_string(kMaxHeader) + " octets");
+            }
         }
-        if (ec == http::error::body_limit) {
-            return complete("HTTP body larger than " + std::to_string(spec_.maxBody) + " octets");
+        if (headerEnd_) {
+            const std::size_t body = raw_.size() - *headerEnd_;
+            if (contentLength_ && body >= *contentLength_) {
+                raw_.resize(*headerEnd_ + static_cast<std::size_t>(*contentLength_));
+                return done();
+            }
+            if (body > spec_.maxBody) {
+                return complete("HTTP body larger than " + std::to_string(spec_.maxBody) + " octets");
+            }
+        }
+        const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+        if (closed) {
+            if (!headerEnd_) return complete(std::string("no data received from remote webserver"));
+            return done();
         }
         if (ec) return complete("reading the response: " + ec.message());
-        const auto& response = parser_.get();
-        HttpFetchResult result;
-        result.status = response.result_int();
-        result.header = "HTTP/" + std::to_string(response.version() / 10) + "." +
-                        std::to_string(response.version() % 10) + " " + std::to_string(result.status) + " " +
-                        std::string(response.reason()) + "\r\n";
-        for (const auto& field : response) {
-            result.header += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+        readMore();
+    }
+
+    void parseHeader() {
+        http::response_parser<http::empty_body> parser;
+        parser.eager(false);
+        error_code ec;
+        parser.put(asio::buffer(raw_.data(), *headerEnd_), ec);
+        if (ec || !parser.is_header_done()) {
+            headerError_ = "bad HTTP response header" + (ec ? ": " + ec.message() : std::string());
+            return;
         }
-        result.body = response.body();
+        status_ = parser.get().result_int();
+        if (const auto length = parser.content_length()) contentLength_ = *length;
+    }
+
+    void done() {
+        HttpFetchResult result;
+        result.status = status_;
+        result.headerError = headerError_;
+        result.header = raw_.substr(0, *headerEnd_);
+        result.body = raw_.substr(*headerEnd_);
         complete(std::move(result));
     }
 
@@ -143,8 +177,13 @@ private:
     asio::ip::tcp::socket plain_;
     std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
     asio::steady_timer timer_;
-    boost::beast::flat_buffer buffer_;
-    http::response_parser<http::string_body> parser_;
+    static constexpr std::size_t kMaxHeader = 64 * 1024;
+    std::array<char, 16384> chunk_{};
+    std::string raw_;
+    std::optional<std::size_t> headerEnd_;
+    std::optional<std::uint64_t> contentLength_;
+    unsigned status_ = 0;
+    std::string headerError_;
     bool over_ = false;
 };
 

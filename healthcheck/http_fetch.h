@@ -1,5 +1,6 @@
-// One HTTP or HTTPS GET over Boost.Beast/asio::ssl, bounded: connect, TLS handshake, write and the whole
-// response read each by connect_timeout; the body by maxBody octets. Used by HTTP_GET/SSL_GET and genhash.
+// One HTTP or HTTPS GET over Asio/asio::ssl (the header parsed by Boost.Beast), bounded: connect, TLS
+// handshake, write and the whole response read each by connect_timeout; the body by maxBody octets; the
+// response ends at Content-Length or the peer's close. Used by HTTP_GET/SSL_GET and genhash.
 #pragma once
 
 #include "healthcheck/probe.h"
@@ -17,10 +18,11 @@ struct HttpFetchSpec {
 };
 
 struct HttpFetchResult {
-    std::string error;  // empty: a complete response was read
+    std::string error;        // empty: a response was read to its end
+    std::string headerError;  // the header could not be parsed (status is then 0); genhash ignores it
     unsigned status = 0;
-    std::string header;  // status line and fields as received (for genhash -v)
-    std::string body;
+    std::string header;  // status line and fields as received, with the blank line (genhash -v)
+    std::string body;    // the raw octets after the header (chunk framing included)
 };
 
 class HttpFetch {

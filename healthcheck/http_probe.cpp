@@ -26,6 +26,7 @@ private:
             const HttpUrlCheck& url = spec_->urls[index_];
             const std::string where = describe(target_) + url.url.path.value_or("/");
             if (!r.error.empty()) return finish(false, where + ": " + r.error);
+            if (!r.headerError.empty()) return finish(false, where + ": " + r.headerError);
             const UrlVerdict verdict = judgeResponse(url.url, r.status, r.body, url.regex.get());
             if (!verdict.ok) return finish(false, where + ": " + verdict.reason);
             ++index_;

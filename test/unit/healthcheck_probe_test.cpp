@@ -109,6 +109,27 @@ TEST_CASE("probe http: status, digest, regex, Host header") {
     CHECK(r.reason.find("HTTP status code 200") != std::string::npos);
 }
 
+TEST_CASE("probe http: digest over the raw body as genhash computes it; Content-Length ends a kept-alive reply") {
+    asio::io_context io;
+    TcpServer chunked(io, [](Conn c) {
+        respondAfterRequest(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", nullptr);
+    });
+    auto c = httpCheck("/");
+    c.urls[0].digest = md5("3\r\nabc\r\n0\r\n\r\n");
+    CHECK(runProbe(io, *http(io, c, loopback(chunked.port()))).ok);
+    TcpServer keepAlive(io, [](Conn c2) {
+        readRequest(c2, [c2](std::string) {
+            boost::system::error_code ec;
+            asio::write(*c2, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcEXTRA")), ec);
+            holdOpen(c2);  // the server does not close: Content-Length must end the response
+        });
+    });
+    c.urls[0].digest = md5("abc");
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(runProbe(io, *http(io, c, loopback(keepAlive.port(), 2s))).ok);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
 TEST_CASE("probe http: every url must pass") {
     asio::io_context io;
     TcpServer server(io, [&](Conn c) {
@@ -139,7 +160,7 @@ TEST_CASE("probe http: hanging, reset, garbage, endless body, slow drip fail in 
     const Row rows[] = {
         {"hanging", hanging.port(), "timeout reading the response"},
         {"reset", reset.port(), "Connection reset by peer"},
-        {"garbage", garbage.port(), "reading the response: bad version"},
+        {"garbage", garbage.port(), "bad HTTP response header: bad version"},
         {"endless", endless.port(), "HTTP body larger than 65536 octets"},
         {"drip", drip.port(), "timeout reading the response"},
     };
