@@ -97,6 +97,10 @@ HealthTracker::Outcome HealthTracker::report(CheckerId id, const ProbeResult& re
     std::string reason = result.reason;
     if (ok && result.dynamicWeight) {
         checker.weightDelta = deltaFor(checker, server, *result.dynamicWeight, ok, reason);
+    } else if (ok && checker.policy.weightMode == WeightMode::MiscDynamic) {
+        // exit 0 under misc_dynamic: back to the configured weight (keepalived 2.2.7 in the VM:
+        // "Changing weight from 10 to 5" when a script that exited 12 exits 0 again)
+        checker.weightDelta = 0;
     }
     Outcome outcome;
     if (ok) {

@@ -5,7 +5,8 @@
 //  * a failure of an up checker is retried `retry` times, delay_before_retry apart, before it goes down;
 //    a down checker is not retried: it is probed every delay_loop, and one success brings it up at once
 //  * a real server is up when all its checkers are up (no checkers: always up)
-//  * MISC_CHECK misc_dynamic (exit 2..255) adds (exit - 2 - configured weight) to the real server's weight;
+//  * MISC_CHECK misc_dynamic (exit 2..255) adds (exit - 2 - configured weight) to the real server's weight,
+//    exit 0 takes that back (the configured weight again);
 //    FILE_CHECK adds value x weight (x -1 with reverse); the sum is clamped to [0, 2147483647]
 // Pure: time is an argument, randomness is injected, no I/O, no globals.
 #pragma once

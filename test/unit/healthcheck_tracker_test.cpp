@@ -214,19 +214,22 @@ TEST_CASE("tracker: MISC_CHECK misc_dynamic sets the weight to exit status - 2")
     CHECK(out.transition->change == Change::Weight);
     CHECK(out.transition->newWeight == 10);
     CHECK(out.transition->reason == "weight 3 -> 10");
-    // exit 0 (success, no dynamic weight): weight unchanged
-    CHECK_FALSE(tracker.report(c, pass(), t0() + 6s).transition);
-    CHECK(tracker.effectiveWeight(rs) == 10);
+    // exit 0: back to the configured weight (keepalived 2.2.7, observed in the VM: 10 -> 5)
+    out = tracker.report(c, pass(), t0() + 6s);
+    REQUIRE(out.transition);
+    CHECK(out.transition->change == Change::Weight);
+    CHECK(out.transition->newWeight == 3);
     out = tracker.report(c, {true, "exit 22", 1ms, 20}, t0() + 12s);
     REQUIRE(out.transition);
     CHECK(out.transition->newWeight == 20);
-    // exit 1 fails; the weight when it comes back is the last dynamic one
+    // exit 1 fails (weight 0 while down); an exit 12 brings it back with weight 10 at once
     out = tracker.report(c, fail("exit 1"), t0() + 18s);
     REQUIRE(out.transition);
     CHECK(out.transition->newWeight == 0);
-    out = tracker.report(c, pass(), t0() + 24s);
+    out = tracker.report(c, {true, "exit 12", 1ms, 10}, t0() + 24s);
     REQUIRE(out.transition);
-    CHECK(out.transition->newWeight == 20);
+    CHECK(out.transition->change == Change::Up);
+    CHECK(out.transition->newWeight == 10);
 }
 
 TEST_CASE("tracker: two misc_dynamic checkers each add (exit - 2 - configured)") {
