@@ -2,7 +2,8 @@
 // bounded time; prints the CPU the checker used as a percentage of one core.
 //   healthcheck_load run [--checkers N] [--delay-loop S] [--seconds T] [--settle S] [--port P] [--no-listener]
 // The measurement starts after --settle seconds (default one delay_loop: set-up and the warmup spread).
-//   healthcheck_load listen [--port P] [--seconds T]      (the accepting peer alone, for a keepalived run)
+//   healthcheck_load listen [--port P] [--seconds T] [--count-file F]   (the accepting peer alone, for a
+//                                                    keepalived run; F holds the accepted count)
 // Real server i is 127.1.(i / 250).(i % 250 + 1):P; one listener on 0.0.0.0:P in a child process accepts
 // and closes, so its CPU is not counted (getrusage(RUSAGE_SELF) excludes children).
 #include "healthcheck/probes.h"
@@ -33,6 +34,7 @@ struct Args {
     double settle = -1;  // run this long before measuring; default: one delay_loop (the warmup spread)
     std::uint16_t port = 18600;
     bool listener = true;
+    std::string countFile;
 };
 
 double cpuSeconds() {
@@ -42,7 +44,9 @@ double cpuSeconds() {
            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-int listen(std::uint16_t port, double seconds) {
+// Accepts and closes for `seconds`; with a count file, writes the number of accepted connections there
+// every 0.2 s (so a script can count the checks a peer completed in a window).
+int listen(std::uint16_t port, double seconds, const std::string& countFile) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -54,11 +58,24 @@ int listen(std::uint16_t port, double seconds) {
         return 1;
     }
     const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    unsigned long long accepted = 0;
+    auto nextWrite = Clock::now();
     while (Clock::now() < end) {
         pollfd p{fd, POLLIN, 0};
         if (::poll(&p, 1, 200) > 0) {
             const int c = ::accept(fd, nullptr, nullptr);
-            if (c >= 0) ::close(c);
+            if (c >= 0) {
+                ::close(c);
+                ++accepted;
+            }
+        }
+        if (!countFile.empty() && Clock::now() >= nextWrite) {
+            nextWrite = Clock::now() + std::chrono::milliseconds(200);
+            if (FILE* f = std::fopen((countFile + ".tmp").c_str(), "w")) {
+                std::fprintf(f, "%llu\n", accepted);
+                std::fclose(f);
+                std::rename((countFile + ".tmp").c_str(), countFile.c_str());
+            }
         }
     }
     ::close(fd);
@@ -69,7 +86,7 @@ int run(const Args& a) {
     pid_t child = -1;
     if (a.listener) {
         child = ::fork();
-        if (child == 0) ::_exit(listen(a.port, (a.settle >= 0 ? a.settle : a.delayLoop) + a.seconds + 10));
+        if (child == 0) ::_exit(listen(a.port, (a.settle >= 0 ? a.settle : a.delayLoop) + a.seconds + 10, a.countFile));
         ::usleep(200000);
     }
     asio::io_context io;
@@ -142,6 +159,7 @@ int main(int argc, char** argv) {
             else if (opt == "--settle") a.settle = std::stod(value());
             else if (opt == "--port") a.port = static_cast<std::uint16_t>(std::stoul(value()));
             else if (opt == "--no-listener") a.listener = false;
+            else if (opt == "--count-file") a.countFile = value();
             else {
                 std::fprintf(stderr, "unknown option %s\n", opt.c_str());
                 return 64;
@@ -155,7 +173,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "out of range: checkers <= 64000, 0 < seconds <= 3600, delay-loop > 0\n");
         return 64;
     }
-    if (a.mode == "listen") return listen(a.port, a.seconds);
+    if (a.mode == "listen") return listen(a.port, a.seconds, a.countFile);
     if (a.mode == "run") return run(a);
     std::fprintf(stderr, "usage: healthcheck_load run|listen [options]\n");
     return 64;
