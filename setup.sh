@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libmnl-dev libnl-3-dev libnl-route-3-dev
   libboost-dev libboost-program-options-dev libfmt-dev nlohmann-json3-dev catch2
-  libssl-dev libsystemd-dev
+  libssl-dev libsystemd-dev libpcre2-dev
   # real-kernel tests (test/vm): the 6.1 kernel with ip_vs modules, QEMU, a static busybox
   linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   # network namespaces and real peers
