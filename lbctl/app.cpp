@@ -1,10 +1,13 @@
 #include "lbctl/app.h"
 
 #include "ipvs/netlink_port.h"
-#include "lbctl/command_line.h"
+#include "lbctl/errors.h"
+#include "lbctl/restore.h"
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <ostream>
 
 namespace ipvsd::lbctl {
@@ -21,28 +24,75 @@ int cannotInitialise(const Error& error, std::ostream& err) {
     return 2;
 }
 
+std::optional<std::string> readWholeFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) return std::nullopt;
+    return text;
+}
+
 }  // namespace
 
-int run(std::span<const std::string> args, std::string_view program, std::ostream& out, std::ostream& err) {
-    auto port = ipvs::NetlinkIpvsPort::open();
-    if (!port) return cannotInitialise(port.error(), err);
-    auto info = port.value()->info();
-    if (!info) return cannotInitialise(info.error(), err);
+std::optional<ipvs::IpvsOp> tableChange(const ParsedCommand& c) {
+    switch (c.command) {
+    case Command::AddService: return ipvs::AddService{c.service};
+    case Command::EditService: return ipvs::EditService{c.service};
+    case Command::DeleteService: return ipvs::DelService{c.service.key};
+    case Command::Flush: return ipvs::Flush{};
+    case Command::AddServer: return ipvs::AddDest{c.service.key, c.dest};
+    case Command::EditServer: return ipvs::EditDest{c.service.key, c.dest};
+    case Command::DeleteServer: return ipvs::DelDest{c.service.key, c.dest.key};
+    case Command::SetTimeout: return ipvs::SetTimeouts{c.timeouts};
+    case Command::StartDaemon: return ipvs::StartDaemon{c.daemon};
+    case Command::StopDaemon: return ipvs::StopDaemon{c.daemon.state};
+    case Command::Zero:
+        return ipvs::ZeroCounters{c.hasService ? std::optional{c.service.key} : std::nullopt};
+    case Command::List:
+    case Command::Save:
+    case Command::Restore: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+int runCommand(const ParsedCommand& command, std::string_view program, Environment& env, const Streams& io) {
+    if (auto op = tableChange(command)) {
+        // ipvsadm makes exactly this one call for every table change (strace in the guest: -E and -e do
+        // not read the service or destination first), so the kernel's errno decides the message.
+        const Status status = env.port.applyOne(*op);
+        if (status) return 0;
+        io.err << kernelErrorMessage(ipvs::operationName(*op), status.error().errnum) << "\n";
+        return kStatusKernelFailure;
+    }
+    io.err << program << ": the '" << commandName(command.command) << "' command is not implemented yet\n";
+    return 2;
+}
+
+int run(std::span<const std::string> args, std::string_view program, Environment& env, const Streams& io) {
+    auto info = env.port.info();
+    if (!info) return cannotInitialise(info.error(), io.err);
     const std::string version = info.value().versionString();
 
-    const ParseOutcome outcome = parseCommandLine(args, program, systemResolvers());
+    const ParseOutcome outcome = parseCommandLine(args, program, env.resolvers);
     if (const auto* exit = std::get_if<Exit>(&outcome)) {
-        out << exit->out;
-        err << exit->err;
+        io.out << exit->out;
+        io.err << exit->err;
         return exit->status;
     }
     if (const auto* which = std::get_if<Info>(&outcome)) {
-        out << (*which == Info::Help ? helpText(program, version) : versionText(version));
+        io.out << (*which == Info::Help ? helpText(program, version) : versionText(version));
         return 0;
     }
     const auto& command = std::get<ParsedCommand>(outcome);
-    err << program << ": the '" << commandName(command.command) << "' command is not implemented yet\n";
-    return 2;
+    if (command.command == Command::Restore) return runRestore(program, version, env, io);
+    return runCommand(command, program, env, io);
+}
+
+int runOnKernel(std::span<const std::string> args, std::string_view program, const Streams& io) {
+    auto port = ipvs::NetlinkIpvsPort::open();
+    if (!port) return cannotInitialise(port.error(), io.err);
+    Environment env{*port.value(), systemResolvers(), readWholeFile};
+    return run(args, program, env, io);
 }
 
 }  // namespace ipvsd::lbctl
