@@ -11,6 +11,7 @@
 #include "ipvs/model.h"
 #include "lbctl/command_line.h"
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,5 +38,22 @@ struct ListingInput {
 
 // stdout of a List or Save command (command.command is List or Save), byte for byte as ipvsadm 1.31.
 std::string renderListing(const ParsedCommand& command, const ListingInput& input, const NameLookups& names);
+
+// --- additions (lbctl-list) ---
+
+// One counter column of --stats/--rate: 9 characters wide; unless exact, values of 100 000 000 and more
+// are abbreviated to whole millions/billions/... with a unit letter (M, G, T, P). With exact, the number
+// in full, right-aligned in 9 columns, or after one space when it is wider than 8 digits.
+std::string formatCounter(std::uint64_t value, bool exact);
+
+// ipvsadm's order for listings: glibc qsort (a top-down merge sort) with ipvsadm's comparisons, which
+// subtract unsigned fwmarks and addresses and read the difference as a signed int (so 200.0.0.1 sorts
+// before 1.0.0.1, and fwmark 3000000000 before every address service).
+void sortServices(std::vector<ipvs::ServiceEntry>& services);
+void sortDests(std::vector<ipvs::DestEntry>& dests);
+
+// "host:port" / "[v6host]:port" as ipvsadm prints an address: numeric with -n, else through names.
+std::string addressPortName(const ipvs::Address& address, std::uint16_t port, ipvs::Protocol protocol,
+                            bool numeric, const NameLookups& names);
 
 }  // namespace ipvsd::lbctl
