@@ -6,6 +6,7 @@
 #include "ipvs/ops.h"
 #include "ipvs/port.h"
 #include "lbctl/command_line.h"
+#include "lbctl/listing.h"
 
 #include <functional>
 #include <iosfwd>
@@ -28,6 +29,8 @@ struct Environment {
     Resolvers resolvers = systemResolvers();
     // Reads a whole file (the connection list /proc/net/ip_vs_conn); nullopt when it cannot be read.
     std::function<std::optional<std::string>(const std::string& path)> readFile;
+    // Reverse look-ups for listings without -n.
+    NameLookups names = systemNameLookups();
 };
 
 // args: argv without argv[0]; program: argv[0]. Returns the exit status. Reads the IPVS info first, as

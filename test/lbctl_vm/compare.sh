@@ -4,12 +4,14 @@
 # once with the real ipvsadm 1.31, once with lbctl installed under the name "ipvsadm". The stdout,
 # stderr and exit status of every command and the final table (`ipvsadm -S -n` by the real ipvsadm)
 # must be identical; every mismatch is printed with a diff.
-#   compare.sh LBCTL CASES
+#   compare.sh LBCTL CASE_FILE...
 # Case file: "@case NAME" starts a case; "@sh CMD" is a setup step run in the namespace (not compared);
 # "@restore" ... "@end" is an `ipvsadm -R` with those lines on stdin; any other line is the argument list
 # of one `ipvsadm` command (split on blanks, no globbing). '#' lines between commands are comments.
 LBCTL=$1
-CASES=$2
+shift
+CASES=/tmp/all_cases.txt
+cat "$@" >"$CASES"
 REAL=/usr/sbin/ipvsadm
 IP=/usr/sbin/ip
 mkdir -p /tmp/lbctl-as-ipvsadm /tmp/real-ipvsadm /tmp/cases

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <set>
 #include <sstream>
 
 using namespace ipvsd;
@@ -191,4 +192,47 @@ TEST_CASE("a dead socket: the op's message from the transport errno", "[lbctl][e
     port.failNextApply(Error{"send", ENOMEM, "test"});
     requireFailure(runLine(port, "-A -t 10.0.0.1:80"), "Memory allocation problem");
     CHECK_FALSE(port.getService(tcp("10.0.0.1", 80)));
+}
+
+TEST_CASE("-a/-e: a routed or tunnelled destination of an address service takes the service's port",
+          "[lbctl][exec]") {
+    ipvs::FakeIpvsPort port;
+    requireOk(runLine(port, "-A -t 10.0.0.1:80"));
+    requireOk(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.5:8080 -g"));
+    requireOk(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.6:8080 -i"));
+    requireOk(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.7:8080 -m"));
+    requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.5:9090 -g"), "Destination already exists");
+    // -d looks the destination up with the port as given.
+    requireFailure(runLine(port, "-d -t 10.0.0.1:80 -r 10.0.0.6:8080"), "No such destination");
+    requireOk(runLine(port, "-A -f 9"));
+    requireOk(runLine(port, "-a -f 9 -r 10.0.0.5:8080 -g"));
+    std::set<std::pair<std::string, std::uint16_t>> seen;
+    const auto services = port.listServices({});
+    REQUIRE(services);
+    for (const auto& entry : services.value()) {
+        for (const auto& d : entry.dests) seen.emplace(d.dest.key.address.toString(), d.dest.key.port);
+    }
+    CHECK(seen == std::set<std::pair<std::string, std::uint16_t>>{
+                      {"10.0.0.5", 80}, {"10.0.0.6", 80}, {"10.0.0.7", 8080}, {"10.0.0.5", 8080}});
+}
+
+TEST_CASE("-L/-S read the table through the port; a missing service is status 1", "[lbctl][exec]") {
+    ipvs::FakeIpvsPort port;
+    const Outcome missing = runLine(port, "-L -n -t 10.0.0.9:80");
+    CHECK(missing.status == 1);
+    CHECK(missing.err == "No such service\n");
+    CHECK(missing.out.empty());
+    requireOk(runLine(port, "-A -t 10.0.0.1:80 -s rr"));
+    requireOk(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.5:80 -m -w 2"));
+    const Outcome save = runLine(port, "-S -n");
+    CHECK(save.status == 0);
+    CHECK(save.out == "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.5:80 -m -w 2\n");
+    const Outcome timeouts = runLine(port, "-L --timeout");
+    CHECK(timeouts.out == "Timeout (tcp tcpfin udp): 900 120 300\n");
+    const Outcome one = runLine(port, "-L -n -t 10.0.0.1:80");
+    CHECK(one.status == 0);
+    CHECK(one.out.find("TCP  10.0.0.1:80 rr\n") != std::string::npos);
+    // -c reads the connection list through the injected reader (none here: an empty table).
+    const Outcome conns = runLine(port, "-L -n -c");
+    CHECK(conns.status == 1);
 }
