@@ -134,3 +134,28 @@ TEST_CASE("-R: -C in the middle applies in order", "[lbctl][exec][restore]") {
     CHECK_FALSE(hasService(port, "10.1.1.1"));
     CHECK(hasService(port, "10.9.9.9"));
 }
+
+TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank lines do not", "[lbctl][exec][restore]") {
+    {
+        ipvs::FakeIpvsPort port;
+        const Outcome o = restore(port, std::string("-A -t 10.1.1.1:80\0 -s rr\n", 26));
+        CHECK(o.status == 0);
+        CHECK(o.err.empty());
+        const auto svc = port.getService(
+            ipvs::ServiceKey::forAddress(ipvs::Protocol::Tcp, *ipvs::Address::parse("10.1.1.1"), 80));
+        REQUIRE(svc);
+        CHECK(svc.value().service.scheduler == "rr");
+    }
+    {
+        ipvs::FakeIpvsPort port;
+        const Outcome o = restore(port, "-A -t 10.1.1.1:80 -s rr\n-A -t 10.9.9.8:80 -s\n\n   \n");
+        CHECK(o.err == "-s: missing argument\n");
+        CHECK(o.status == 255);
+    }
+    {
+        ipvs::FakeIpvsPort port;
+        const Outcome o = restore(port, "-A -t 10.1.1.1:80 -s rr\n-L -n -t 10.9.9.9:80\n");
+        CHECK(o.err == "No such service\n");
+        CHECK(o.status == 1);
+    }
+}
