@@ -27,17 +27,23 @@ Resolvers noNames() {
                      [](const std::string&) { return std::optional<std::uint16_t>{}; }};
 }
 
-Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::string& input = "") {
+Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::string& input = "",
+                std::optional<std::string> procConn = std::nullopt) {
     std::vector<std::string> args;
     std::istringstream words(line);
     for (std::string w; words >> w;) args.push_back(w);
     std::istringstream in(input);
     std::ostringstream out;
     std::ostringstream err;
-    Environment env{port, noNames(), [](const std::string&) { return std::optional<std::string>{}; }};
+    std::vector<std::string> readPaths;
+    Environment env{port, noNames(), [&](const std::string& path) {
+                        readPaths.push_back(path);
+                        return procConn;
+                    }};
     const Streams io{in, out, err};
     Outcome o;
     o.status = run(args, "ipvsadm", env, io);
+    if (procConn) REQUIRE(readPaths == std::vector<std::string>{"/proc/net/ip_vs_conn"});
     o.out = out.str();
     o.err = err.str();
     return o;
@@ -235,4 +241,19 @@ TEST_CASE("-L/-S read the table through the port; a missing service is status 1"
     // -c reads the connection list through the injected reader (none here: an empty table).
     const Outcome conns = runLine(port, "-L -n -c");
     CHECK(conns.status == 1);
+}
+
+TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[lbctl][exec]") {
+    ipvs::FakeIpvsPort port;
+    const std::string proc =
+        "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n"
+        "TCP 0A020001 9C40 0A010001 0050 0A020002 0050 ESTABLISHED     899\n";
+    const Outcome o = runLine(port, "-L -n -c", "", proc);
+    CHECK(o.status == 0);
+    CHECK(o.err.empty());
+    CHECK(o.out.starts_with("IPVS connection entries\n"));
+    CHECK(o.out.find("TCP 14:59  ESTABLISHED 10.2.0.1:40000     10.1.0.1:80        10.2.0.2:80") != std::string::npos);
+    const Outcome empty = runLine(port, "-L -n -c", "", std::string{});
+    CHECK(empty.status == 0);
+    CHECK(empty.out == "IPVS connection entries\npro expire state       source             virtual            destination\n");
 }
