@@ -34,7 +34,7 @@ struct Connection {
     std::uint32_t expires = 0;    // seconds left
     std::string peName;           // persistence engine ("sip"), "" when the entry has no PE data
     std::string peData;           // the engine's data (sip: the Call-ID)
-    std::optional<std::string> origin;  // ip_vs_conn_sync only: "local" or "sync"
+    std::optional<std::string> origin;  // ip_vs_conn_sync only: "LOCAL" or "SYNC" (as 6.1 prints it)
 
     // The protocol number when the name is one ipvsadm knows (TCP, UDP, SCTP), else nullopt.
     std::optional<Protocol> knownProtocol() const;

@@ -224,7 +224,8 @@ std::string renderConnections(const ParsedCommand& command, const std::vector<ip
         // "MM:SS" in a 6-column field; minutes are not capped ("117:04").
         const std::string expire = format("%02u:%02u", c.expires / 60, c.expires % 60);
         if (pe && !c.peName.empty())
-            out += format("%-3s %-6s %-11s %-18s %-18s %-18s %-16s %s\n", c.protocol.c_str(), expire.c_str(),
+            // the destination field is 16 wide here and the PE name 18, unlike the header (as ipvsadm does)
+            out += format("%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s\n", c.protocol.c_str(), expire.c_str(),
                           c.state.c_str(), source.c_str(), virt.c_str(), dest.c_str(), c.peName.c_str(),
                           c.peData.c_str());
         else

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <fstream>
+
 using namespace ipvsd::ipvs;
 
 namespace {
@@ -110,4 +113,38 @@ TEST_CASE("conn table: reading a missing file reports its errno", "[ipvs][conn]"
     auto r = readConnTable("/nonexistent/ip_vs_conn");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().errnum == ENOENT);
+}
+
+// Every /proc/net/ip_vs_conn and ip_vs_conn_sync text read in the 6.1 guest while recording the listings
+// (test/unit/data/lbctl/listing/recorded.txt: IPv4 and IPv6 entries, templates, TIME_WAIT, ...).
+TEST_CASE("conn table: the tables recorded on the 6.1 kernel", "[ipvs][conn]") {
+    std::ifstream in(std::string(TEST_SOURCE_DIR) + "/unit/data/lbctl/listing/recorded.txt", std::ios::binary);
+    REQUIRE(in.good());
+    std::size_t tables = 0, entries = 0, v6 = 0, synced = 0;
+    for (std::string line; std::getline(in, line);) {
+        const bool conn = line.starts_with("@@CONN "), sync = line.starts_with("@@CONNSYNC ");
+        if (!conn && !sync) continue;
+        const auto size = std::stoul(line.substr(line.find(' ') + 1));
+        std::string text(size, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(size));
+        auto r = parseConnTable(text);
+        INFO(text);
+        REQUIRE(r.ok());
+        CHECK(r.value().size() == static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 1);
+        for (const Connection& c : r.value()) {
+            CHECK(c.knownProtocol().has_value());
+            if (c.clientAddress.isV6()) ++v6;
+            if (sync) {
+                REQUIRE(c.origin.has_value());
+                CHECK(*c.origin == "LOCAL");
+                ++synced;
+            }
+        }
+        ++tables;
+        entries += r.value().size();
+    }
+    CHECK(tables >= 20);
+    CHECK(entries >= 20);
+    CHECK(v6 > 0);
+    CHECK(synced > 0);
 }
