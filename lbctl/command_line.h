@@ -79,6 +79,7 @@ class OptionSet {
     bool has(Opt opt) const { return (bits_ >> static_cast<unsigned>(opt) & 1u) != 0; }
     void set(Opt opt) { bits_ |= std::uint64_t{1} << static_cast<unsigned>(opt); }
     std::uint64_t bits() const { return bits_; }
+    bool operator==(const OptionSet&) const = default;  // ParsedCommand's == needs it (clang insists)
 
   private:
     std::uint64_t bits_ = 0;

@@ -6,6 +6,9 @@
 #include <vector>
 
 int main(int argc, char** argv) {
+    // ipvsadm writes through stdio; untie and enlarge nothing else: outputs are flushed at exit.
+    std::ios::sync_with_stdio(false);
     const std::vector<std::string> args(argv + 1, argv + argc);
-    return ipvsd::lbctl::run(args, argc > 0 ? argv[0] : "lbctl", std::cout, std::cerr);
+    const ipvsd::lbctl::Streams io{std::cin, std::cout, std::cerr};
+    return ipvsd::lbctl::runOnKernel(args, argc > 0 ? argv[0] : "lbctl", io);
 }

