@@ -1,0 +1,54 @@
+// One running vrrp_instance: the pure State, its timer handles, its resolved interface, and the code
+// that performs step()'s actions through the ports. Internal to the engine.
+#pragma once
+
+#include "vrrp/engine.h"
+
+namespace ipvsd::vrrp {
+
+class InstanceRunner {
+  public:
+    InstanceRunner(Engine& engine, InstanceSpec spec);
+    ~InstanceRunner();
+    InstanceRunner(const InstanceRunner&) = delete;
+    InstanceRunner& operator=(const InstanceRunner&) = delete;
+
+    // Resolves the interface and opens the socket; false (logged) if the instance cannot run.
+    bool start();
+    void feed(const Event& event);
+
+    const InstanceSpec& spec() const { return spec_; }
+    const State& state() const { return state_; }
+    int ifindex() const { return ifindex_; }
+    const ReceiveChecks& checks() const { return checks_; }
+    bool started() const { return started_; }
+    // The tracked interfaces changed: recompute weight and fault.
+    void trackedLinkChanged(const std::map<int, bool>& links);
+    bool tracks(int ifindex) const;
+
+  private:
+    void perform(const Action& action);
+    void sendAdvert(std::uint8_t priority);
+    void addVips();
+    void removeVips();
+    void sendGratuitous(std::uint32_t repeat);
+    void announceOnce();
+    void notify(RouterState state);
+    void logTransition(const LogTransition& t);
+    std::string prefix() const { return "(" + spec_.core.name + ") "; }
+    std::vector<VipSpec> resolveVips();
+
+    Engine& engine_;
+    InstanceSpec spec_;
+    Instance core_;
+    State state_;
+    ReceiveChecks checks_;
+    int ifindex_ = 0;
+    bool started_ = false;
+    std::vector<std::pair<int, TrackInterface>> tracked_;  // resolved track_interface lines
+    std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;
+    std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
+    std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)
+};
+
+}  // namespace ipvsd::vrrp
