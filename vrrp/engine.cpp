@@ -65,9 +65,15 @@ std::uint64_t Engine::drops(DropReason reason) const {
 // One socket per interface and family serves every instance on it: parse once, pick the instance by
 // VRID and version, then run that instance's checks (RFC 3768 / 5798 section 7.1).
 void Engine::receive(const ReceivedPacket& packet) {
-    auto parsed = parseAdvertisement(packet.payload, packet.ip);
+    // keepalived 2.2.7 sends IPv6 unicast adverts with the default hop limit (64 seen in the netns tests)
+    // and checks unicast TTLs only against unicast_peer min_ttl/max_ttl: 255 is required for multicast.
+    IpHeaderFacts facts = packet.ip;
+    if (!facts.destination.isMulticast()) facts.ttl = kRequiredTtl;
+    auto parsed = parseAdvertisement(packet.payload, facts);
     if (!parsed.ok()) {
         countDrop(parsed.reason());
+        ports_.log.debug("dropped packet from " + packet.ip.source.toString() + " (ttl " +
+                         std::to_string(packet.ip.ttl) + "): " + std::string(toString(parsed.reason())));
         return;
     }
     const Advertisement& advert = parsed.value();
@@ -88,7 +94,7 @@ void Engine::receive(const ReceivedPacket& packet) {
         countDrop(sameVridOtherVersion ? DropReason::VersionMismatch : DropReason::VridMismatch);
         return;
     }
-    if (auto reason = checkAdvertisement(advert, packet.ip, target->checks())) {
+    if (auto reason = checkAdvertisement(advert, facts, target->checks())) {
         countDrop(*reason);
         ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
@@ -101,7 +107,7 @@ void Engine::receive(const ReceivedPacket& packet) {
                          " is not from a unicast peer - ignoring");
         return;
     }
-    target->feed(advertEvent(advert, packet.ip));
+    target->feed(advertEvent(advert, facts));
 }
 
 void Engine::linkChanged(int ifindex, bool up) {

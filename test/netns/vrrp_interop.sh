@@ -45,12 +45,13 @@ fi
 if [ "$VERSION" = 2 ]; then ADV=1; else ADV=0.5; fi
 
 ip netns add "$NSA" && ip netns add "$NSB" || { echo "cannot create namespaces"; exit 1; }
-ip link add vA netns "$NSA" type veth peer name vB netns "$NSB"
-for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
 if [ "$FAMILY" = 6 ]; then
-    # no DAD delay on the test link: addresses are usable at once
+    # no DAD delay on the test link (set before the veth exists, so it inherits the default): the
+    # link-local source is usable at once instead of tentative
     for ns in "$NSA" "$NSB"; do ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0; done
 fi
+ip link add vA netns "$NSA" type veth peer name vB netns "$NSB"
+for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
 ip -n "$NSA" addr add "$ADDR_A/$PLEN" dev vA nodad 2>/dev/null || ip -n "$NSA" addr add "$ADDR_A/$PLEN" dev vA
 ip -n "$NSB" addr add "$ADDR_B/$PLEN" dev vB nodad 2>/dev/null || ip -n "$NSB" addr add "$ADDR_B/$PLEN" dev vB
 ip -n "$NSA" link set vA up; ip -n "$NSB" link set vB up
@@ -97,7 +98,7 @@ write_conf() {
 
 start_ipvsd() {  # PRIORITY
     write_conf "$T/a.conf" vA "$1" "$PEER_OF_A"
-    ip netns exec "$NSA" "$IPVSD" -n -l -G -P -f "$T/a.conf" -p "$T/ipvsd.pid" >>"$T/ipvsd.log" 2>&1 &
+    ip netns exec "$NSA" "$IPVSD" -n -l -G -D -P -f "$T/a.conf" -p "$T/ipvsd.pid" >>"$T/ipvsd.log" 2>&1 &
     IPVSD_PID=$!
     disown "$IPVSD_PID" 2>/dev/null
 }

@@ -303,6 +303,31 @@ TEST_CASE("engine: unicast peers each get the advert from unicast_src_ip", "[vrr
     CHECK(w.packets.sent[0].source == ip("192.0.2.11"));
 }
 
+TEST_CASE("engine: TTL 255 is required of multicast adverts only (keepalived's IPv6 unicast uses 64)",
+          "[vrrp][engine]") {
+    World w;
+    w.engine.apply({spec()});
+    auto packetTo = [&](const char* destination, std::uint8_t ttl) {
+        Advertisement a;
+        a.version = Version::V2;
+        a.vrid = 51;
+        a.priority = 200;
+        a.addresses = {ip("192.0.2.100")};
+        ReceivedPacket p;
+        p.ifindex = 2;
+        p.ip = {ip("192.0.2.20"), ip(destination), ttl, false};
+        p.payload = encodeAdvertisement(a, ip("192.0.2.20"), ip(destination));
+        return p;
+    };
+    w.packets.deliver(packetTo("224.0.0.18", 64));
+    CHECK(w.engine.drops(DropReason::TtlNot255) == 1);
+    w.clock.advance(3s);
+    w.packets.deliver(packetTo("192.0.2.10", 64));  // unicast: accepted, the master is alive
+    CHECK(w.engine.drops(DropReason::TtlNot255) == 1);
+    w.clock.advance(3s);
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+}
+
 TEST_CASE("engine: vrrp_garp_interval spaces the gratuitous ARPs on the loop", "[vrrp][engine]") {
     World w;
     auto s = spec();
