@@ -155,8 +155,13 @@ if [ "$VERSION" = 2 ]; then DOWN=5; FAST_MS=2500; else DOWN=3; FAST_MS=1400; fi
 # ---- Role 1: ipvsd 150 (master), keepalived 100 (backup)
 log "== v$VERSION IPv$FAMILY $MODE auth=$AUTH: ipvsd master, keepalived backup"
 start_keepalived 100
+HERE=$(dirname "$(readlink -f "$0")")
+ip netns exec "$NSB" python3 "$HERE/announce_sniff.py" vB "$VIP" $((DOWN + 4)) >"$T/sniff.out" 2>&1 &
+SNIFF=$!
+sleep 0.2
 start_ipvsd 150
 if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd became master (${ms} ms)"; else fail "ipvsd did not become sole master (holder $(holder))"; fi
+wait "$SNIFF" && pass "keepalived's side saw: $(cat "$T/sniff.out")" || fail "announcement check: $(cat "$T/sniff.out")"
 never_both 10 2
 # SIGHUP with an unchanged configuration: no transition, VIP stays
 entering_before=$(grep -c "Entering" "$T/ipvsd.log")
