@@ -29,6 +29,7 @@ constexpr const char* kDefaultPidFile = "/run/ipvsd.pid";
 
 struct Loaded {
     std::vector<vrrp::InstanceSpec> specs;
+    std::vector<vrrp::ScriptSpec> scripts;
     std::vector<std::string> errors;
     conf::Config config;
 };
@@ -43,6 +44,7 @@ Loaded load(const DaemonOptions& options) {
     auto built = vrrp::buildInstanceSpecs(parsed.config);
     out.errors = std::move(built.errors);
     out.specs = std::move(built.specs);
+    out.scripts = std::move(built.scripts);
     out.config = std::move(parsed.config);
     return out;
 }
@@ -116,7 +118,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     vrrp::RawPacketPort packets(io);
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
-    vrrp::ProcessScriptPort scripts;
+    vrrp::ProcessScriptPort scripts(io);
     vrrp::AsioScheduler scheduler(io);
     if (auto started = addresses.start(); !started) {
         log.error("cannot open rtnetlink: " + started.error().operation + ": " + std::strerror(started.error().errnum));
@@ -134,7 +136,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
-        engine.apply(std::move(loaded.specs));
+        engine.apply(std::move(loaded.specs), std::move(loaded.scripts));
     });
 
     boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
@@ -149,7 +151,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                     log.error("Reload failed: the configuration has errors - nothing changed");
                 } else {
                     startupDelay.cancel();
-                    engine.apply(std::move(next.specs));
+                    engine.apply(std::move(next.specs), std::move(next.scripts));
                     log.info("Reload finished");
                 }
                 signals.async_wait(onSignal);

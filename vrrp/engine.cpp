@@ -14,11 +14,31 @@ Engine::Engine(EnginePorts ports) : ports_(ports) {
 Engine::~Engine() {
     // Runners hold timer handles that call back into the ports; drop them before the ports go.
     instances_.clear();
+    scripts_.clear();
     ports_.packets.onReceive({});
     ports_.addresses.onLinkChange({});
 }
 
-void Engine::apply(std::vector<InstanceSpec> specs) {
+void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts) {
+    std::map<std::string, ScriptSpec> wantedScripts;
+    for (auto& script : scripts) wantedScripts[script.name] = std::move(script);
+    for (auto it = scripts_.begin(); it != scripts_.end();) {
+        auto found = wantedScripts.find(it->first);
+        if (found != wantedScripts.end() && found->second == it->second->spec()) {
+            wantedScripts.erase(found);
+            ++it;
+        } else {
+            it = scripts_.erase(it);
+        }
+    }
+    std::vector<std::shared_ptr<TrackedScript>> fresh;
+    for (auto& [name, script] : wantedScripts) {
+        auto tracked = std::make_shared<TrackedScript>(std::move(script), ports_.scripts, ports_.scheduler, ports_.log,
+                                                       [this](const std::string& n, bool) { scriptChanged(n); });
+        scripts_[name] = tracked;
+        fresh.push_back(tracked);
+    }
+
     std::map<std::string, InstanceSpec> wanted;
     for (auto& spec : specs) {
         auto name = spec.core.name;
@@ -40,6 +60,18 @@ void Engine::apply(std::vector<InstanceSpec> specs) {
         instances_.emplace(name, std::move(runner));
         raw->start();  // a runner that cannot start stays listed, stopped, and is retried on reload
     }
+    for (auto& script : fresh) script->start();  // after the instances: a first result reaches them
+}
+
+std::optional<bool> Engine::scriptUp(const std::string& name) const {
+    auto it = scripts_.find(name);
+    if (it == scripts_.end()) return std::nullopt;
+    return it->second->up();
+}
+
+void Engine::scriptChanged(const std::string& name) {
+    for (auto& [instance, runner] : instances_)
+        if (runner->started() && runner->tracksScript(name)) runner->recomputeTracking();
 }
 
 void Engine::shutdown() {
@@ -121,7 +153,7 @@ void Engine::linkChanged(int ifindex, bool up) {
             ports_.log.info("Netlink reports " + runner->spec().interface + (up ? " up" : " down"));
             runner->feed(up ? Event{InterfaceUp{}} : Event{InterfaceDown{}});
         }
-        if (runner->tracks(ifindex)) runner->trackedLinkChanged(linkState_);
+        if (runner->tracks(ifindex)) runner->trackedLinkChanged(ifindex, up);
     }
 }
 

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "vrrp/instance_spec.h"
 #include "vrrp/ports.h"
+#include "vrrp/track_script.h"
 
 #include <array>
 #include <map>
@@ -38,7 +39,8 @@ class Engine {
 
     // Starts the instances the first time; afterwards a reload: stops removed or changed instances (as
     // on shutdown), starts new ones, leaves identical ones untouched.
-    void apply(std::vector<InstanceSpec> specs);
+    // vrrp_scripts likewise: unchanged ones keep running with their state.
+    void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {});
     // SIGTERM: every instance leaves (a MASTER sends priority 0 and removes its VIPs).
     void shutdown();
 
@@ -50,13 +52,17 @@ class Engine {
     // Called by the ports (and by tests driving fakes directly).
     void receive(const ReceivedPacket& packet);
     void linkChanged(int ifindex, bool up);
+    // A vrrp_script's state; nullopt when no such script runs.
+    std::optional<bool> scriptUp(const std::string& name) const;
 
   private:
     friend class InstanceRunner;
     void syncGroupChanged(const InstanceRunner& from, RouterState to);
+    void scriptChanged(const std::string& name);
     void countDrop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
 
     EnginePorts ports_;
+    std::map<std::string, std::shared_ptr<TrackedScript>> scripts_;
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
     std::map<int, bool> linkState_;  // last reported up/down per ifindex
     LatenessStats lateness_;

@@ -108,7 +108,20 @@ class FakeScriptPort : public ScriptPort {
         runs.push_back(args);
         return Ok{};
     }
+    Status check(const std::vector<std::string>& args, std::chrono::nanoseconds, Done done) override {
+        checks.push_back({args, std::move(done)});
+        return Ok{};
+    }
+    // Ends the oldest running check with `status` (nullopt: timed out).
+    bool finishCheck(std::optional<int> status) {
+        if (checks.empty()) return false;
+        auto c = std::move(checks.front());
+        checks.erase(checks.begin());
+        c.second(status);
+        return true;
+    }
     std::vector<std::vector<std::string>> runs;
+    std::vector<std::pair<std::vector<std::string>, Done>> checks;
 };
 
 // A clock that moves only when the test advances it; timers fire in deadline order (Envoy's

@@ -63,14 +63,13 @@ bool InstanceRunner::start() {
         tracked_.emplace_back(*ti, t);
     }
     started_ = true;
-    std::map<int, bool> links;
     auto up = ports.addresses.linkUp(ifindex_);
     if (up && !up.value()) feed(InterfaceDown{});
     for (const auto& [ti, t] : tracked_) {
         auto tu = ports.addresses.linkUp(ti);
-        links[ti] = !tu || tu.value();
+        trackedUp_[ti] = !tu || tu.value();
     }
-    if (!tracked_.empty()) trackedLinkChanged(links);
+    recomputeTracking();
     feed(Startup{});
     return true;
 }
@@ -81,23 +80,35 @@ bool InstanceRunner::tracks(int index) const {
     return false;
 }
 
+bool InstanceRunner::tracksScript(const std::string& name) const {
+    for (const auto& t : spec_.trackScripts)
+        if (t.name == name) return true;
+    return false;
+}
+
+void InstanceRunner::trackedLinkChanged(int index, bool up) {
+    trackedUp_[index] = up;
+    recomputeTracking();
+}
+
 // keepalived's rule for tracked objects: weight 0 = a failure is FAULT; a positive weight is added while
 // the object is up, a negative one while it is down; `reverse` swaps up and down.
-void InstanceRunner::trackedLinkChanged(const std::map<int, bool>& links) {
+void InstanceRunner::recomputeTracking() {
     std::int32_t weight = 0;
     bool failed = false;
-    for (const auto& [ti, t] : tracked_) {
-        auto it = links.find(ti);
-        bool up = it == links.end() || it->second;
-        if (t.reverse) up = !up;
-        if (t.weight == 0) {
+    auto account = [&](bool up, std::int32_t w, bool reverse) {
+        if (reverse) up = !up;
+        if (w == 0)
             failed = failed || !up;
-        } else if (t.weight > 0 && up) {
-            weight += t.weight;
-        } else if (t.weight < 0 && !up) {
-            weight += t.weight;
-        }
+        else if ((w > 0 && up) || (w < 0 && !up))
+            weight += w;
+    };
+    for (const auto& [ti, t] : tracked_) {
+        auto it = trackedUp_.find(ti);
+        account(it == trackedUp_.end() || it->second, t.weight, t.reverse);
     }
+    for (const auto& t : spec_.trackScripts)
+        if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
     if (weight != state_.trackingWeight()) feed(PriorityChanged{weight});
     if (failed != state_.trackFailed()) feed(TrackFault{failed});
 }

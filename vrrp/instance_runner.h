@@ -22,9 +22,11 @@ class InstanceRunner {
     int ifindex() const { return ifindex_; }
     const ReceiveChecks& checks() const { return checks_; }
     bool started() const { return started_; }
-    // The tracked interfaces changed: recompute weight and fault.
-    void trackedLinkChanged(const std::map<int, bool>& links);
+    // A tracked interface or script changed: recompute the tracking weight and fault.
+    void trackedLinkChanged(int ifindex, bool up);
+    void recomputeTracking();
     bool tracks(int ifindex) const;
+    bool tracksScript(const std::string& name) const;
 
   private:
     void perform(const Action& action);
@@ -46,6 +48,7 @@ class InstanceRunner {
     int ifindex_ = 0;
     bool started_ = false;
     std::vector<std::pair<int, TrackInterface>> tracked_;  // resolved track_interface lines
+    std::map<int, bool> trackedUp_;                        // their link state
     std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;
     std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
     std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)

@@ -1,5 +1,6 @@
 #include "vrrp/instance_spec.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -81,6 +82,20 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
     for (const auto& group : config.vrrp.syncGroups)
         for (const auto& member : group.members) groupOf[member] = &group;
 
+    std::map<std::string, const conf::VrrpScript*> scriptOf;
+    for (const auto& script : config.vrrp.scripts) scriptOf[script.name] = &script;
+    std::map<std::string, bool> tracked;
+    // keepalived: the reference's weight, else the script's; `reverse` on either side reverses.
+    auto trackScripts = [&](const std::vector<conf::TrackRef>& refs, InstanceSpec& s) {
+        for (const auto& ref : refs) {
+            auto it = scriptOf.find(ref.name);
+            if (it == scriptOf.end() || !it->second->command) continue;  // -t warned already
+            s.trackScripts.push_back({ref.name, ref.weight.value_or(it->second->weight.value_or(0)),
+                                      ref.reverse != it->second->weightReverse});
+            tracked[ref.name] = true;
+        }
+    };
+
     for (const auto& ci : config.vrrp.instances) {
         auto fail = [&](const std::string& message) {
             out.errors.push_back(where(config, ci.where) + "(" + ci.name + ") " + message);
@@ -149,6 +164,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         }
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
+        trackScripts(ci.trackScripts, s);
         s.notify = notifyCommands(ci.notify);
         s.garpInterval = micros(v6 ? g.vrrpGnaIntervalUs.value_or(0) : g.vrrpGarpIntervalUs.value_or(0));
         if (auto it = groupOf.find(ci.name); it != groupOf.end()) {
@@ -156,12 +172,25 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             s.groupNotify = notifyCommands(it->second->notify);
             for (const auto& t : it->second->trackInterfaces)
                 s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
+            trackScripts(it->second->trackScripts, s);
         }
         if (auto problem = checkInstance(core)) {
             fail(*problem);
             continue;
         }
         out.specs.push_back(std::move(s));
+    }
+    for (const auto& [name, yes] : tracked) {
+        const auto& vs = *scriptOf.at(name);
+        ScriptSpec script;
+        script.name = name;
+        script.args = vs.command->args;
+        script.interval = seconds(vs.intervalSeconds.value_or(1));
+        script.timeout = vs.timeoutSeconds ? seconds(*vs.timeoutSeconds) : script.interval;
+        script.rise = std::max<std::uint32_t>(1, vs.rise.value_or(1));
+        script.fall = std::max<std::uint32_t>(1, vs.fall.value_or(1));
+        script.initFail = vs.initFail;
+        out.scripts.push_back(std::move(script));
     }
     return out;
 }

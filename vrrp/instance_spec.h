@@ -32,6 +32,26 @@ struct TrackInterface {
     bool operator==(const TrackInterface&) const = default;
 };
 
+// track_script NAME [weight W [reverse]]: the weight resolved (the reference's, else the vrrp_script's).
+struct TrackScript {
+    std::string name;
+    std::int32_t weight = 0;  // 0: failure means FAULT
+    bool reverse = false;
+    bool operator==(const TrackScript&) const = default;
+};
+
+// A vrrp_script block, keepalived's defaults applied.
+struct ScriptSpec {
+    std::string name;
+    std::vector<std::string> args;
+    Duration interval = std::chrono::seconds(1);
+    Duration timeout = std::chrono::seconds(1);  // default: the interval
+    std::uint32_t rise = 1;                      // consecutive successes to go up
+    std::uint32_t fall = 1;                      // consecutive failures to go down
+    bool initFail = false;                       // start failed
+    bool operator==(const ScriptSpec&) const = default;
+};
+
 // keepalived's notify scripts: notify_STATE runs as written, `notify` gets "INSTANCE" NAME STATE PRIORITY.
 struct NotifyCommands {
     std::vector<std::string> master, backup, fault, stop, any;
@@ -51,6 +71,7 @@ struct InstanceSpec {
     std::array<std::uint8_t, kAuthDataSize> authData{};
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
+    std::vector<TrackScript> trackScripts;
     NotifyCommands notify;
     Duration garpInterval{0};  // vrrp_garp_interval / vrrp_gna_interval for this family
     std::string syncGroup;     // "" when in none
@@ -64,6 +85,7 @@ struct InstanceSpec {
 
 struct SpecsOrErrors {
     std::vector<InstanceSpec> specs;
+    std::vector<ScriptSpec> scripts;  // the vrrp_scripts some instance tracks
     std::vector<std::string> errors;  // "(FILE: Line N) VI_1: message", keepalived's location format
 };
 

@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <map>
@@ -86,9 +87,25 @@ class NetAnnouncePort : public AnnouncePort {
 };
 
 // Runs each script detached (double fork), so the loop never waits and no zombie is left behind.
+// check() watches the child through a pidfd on the loop and kills it at the timeout.
 class ProcessScriptPort : public ScriptPort {
   public:
+    explicit ProcessScriptPort(boost::asio::io_context& io) : io_(io) {}
+    ~ProcessScriptPort() override;
     Status run(const std::vector<std::string>& args) override;
+    Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) override;
+
+  private:
+    struct Running {
+        Running(boost::asio::io_context& io, int pidfd) : fd(io, pidfd), timer(io) {}
+        boost::asio::posix::stream_descriptor fd;  // a pidfd: readable when the child has exited
+        boost::asio::steady_timer timer;
+        Done done;
+        bool timedOut = false;
+    };
+    void reap(int pid);
+    boost::asio::io_context& io_;
+    std::map<int, std::unique_ptr<Running>> running_;
 };
 
 class AsioScheduler : public Scheduler {

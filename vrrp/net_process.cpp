@@ -2,12 +2,75 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 namespace ipvsd::vrrp {
+
+ProcessScriptPort::~ProcessScriptPort() {
+    for (auto& [pid, r] : running_) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+}
+
+Status ProcessScriptPort::check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) {
+    if (args.empty()) return Error{"run script", EINVAL, "empty command"};
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) return Error{"fork", errno, args.front()};
+    if (pid == 0) {
+        if (int null = ::open("/dev/null", O_RDWR); null >= 0) {
+            ::dup2(null, STDIN_FILENO);
+            ::dup2(null, STDOUT_FILENO);
+        }
+        ::execvp(argv[0], argv.data());
+        ::_exit(127);
+    }
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0) {
+        int err = errno;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return Error{"pidfd_open", err, args.front()};
+    }
+    auto running = std::make_unique<Running>(io_, pidfd);
+    running->done = std::move(done);
+    running->timer.expires_after(timeout);
+    running->timer.async_wait([this, pid](const boost::system::error_code& ec) {
+        if (ec) return;
+        auto it = running_.find(pid);
+        if (it == running_.end()) return;
+        it->second->timedOut = true;
+        ::kill(pid, SIGKILL);  // the pidfd turns readable and reap() reports the timeout
+    });
+    running->fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                           [this, pid](const boost::system::error_code& ec) {
+                               if (!ec) reap(pid);
+                           });
+    running_.emplace(pid, std::move(running));
+    return Ok{};
+}
+
+void ProcessScriptPort::reap(int pid) {
+    auto it = running_.find(pid);
+    if (it == running_.end()) return;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    auto r = std::move(it->second);
+    running_.erase(it);
+    std::optional<int> result;
+    if (!r->timedOut && WIFEXITED(status)) result = WEXITSTATUS(status);
+    r->done(result);
+}
 
 Status ProcessScriptPort::run(const std::vector<std::string>& args) {
     if (args.empty()) return Error{"run script", EINVAL, "empty command"};

@@ -78,8 +78,12 @@ class AnnouncePort {
 // Notify scripts: started asynchronously, never waited for on the loop.
 class ScriptPort {
   public:
+    // The exit status, or nullopt when the script timed out or died by a signal (a failure).
+    using Done = std::function<void(std::optional<int> exitStatus)>;
     virtual ~ScriptPort() = default;
     virtual Status run(const std::vector<std::string>& args) = 0;
+    // vrrp_script: runs `args`, kills it after `timeout`, and calls `done` on the loop when it ends.
+    virtual Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) = 0;
 };
 
 // Time and timers, injected (STYLE.md lessons 3 and 4): destroying a handle cancels its timer.

@@ -77,7 +77,24 @@ wait_for grep -q "(VI_2) Entering FAULT STATE" "$T/ipvsd.log" && pass "link down
 ip -n "$NS" link set d0p up
 wait_for has 10.201.0.101 && pass "link up -> MASTER again" || fail "no recovery after link up"
 
-# 7. SIGTERM: VIPs removed, pid file removed, exit 0
+# 7. track_script (weight 0): the check failing is FAULT, passing again is MASTER
+touch "$T/healthy"
+{ printf 'global_defs {\n  vrrp_version 3\n  vrrp_garp_master_delay 0\n  enable_script_security\n  script_user root\n}\n'
+  printf 'vrrp_script chk {\n  script "/usr/bin/test -f %s/healthy"\n  interval 1\n}\n' "$T"
+  instance VI_2 52 10.201.0.101 | sed 's/^}$/  track_script {\n    chk\n  }\n}/'; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for grep -q "Reload finished" "$T/ipvsd.log"
+sleep 0.5
+wait_for has 10.201.0.101 && pass "VI_2 with a passing track_script is MASTER" || fail "VI_2 not MASTER with track_script"
+rm -f "$T/healthy"
+for i in 1 2 3; do wait_for grep -q "VRRP_Script(chk) failed" "$T/ipvsd.log" && break; done
+grep -q "VRRP_Script(chk) failed (exited with status 1)" "$T/ipvsd.log" && pass "script failure logged" || fail "no script failure"
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && pass "failing track_script -> FAULT, VIP removed" || fail "VIP kept with a failing script"
+touch "$T/healthy"
+for i in 1 2 3; do wait_for has 10.201.0.101 && break; done
+has 10.201.0.101 && grep -q "VRRP_Script(chk) succeeded" "$T/ipvsd.log" && pass "script passing again -> MASTER" || fail "no recovery after the script passed"
+
+# 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
 wait "$PID"; rc=$?; PID=""

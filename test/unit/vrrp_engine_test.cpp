@@ -353,3 +353,69 @@ TEST_CASE("engine: an instance on a missing interface is reported and not starte
 }
 
 }  // namespace
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+ScriptSpec checkScript(std::uint32_t rise = 1, std::uint32_t fall = 1) {
+    ScriptSpec s;
+    s.name = "chk";
+    s.args = {"/bin/chk", "arg"};
+    s.interval = 2s;
+    s.timeout = 1s;
+    s.rise = rise;
+    s.fall = fall;
+    return s;
+}
+
+TEST_CASE("engine: track_script runs every interval; fall/rise flip the weight", "[vrrp][engine][script]") {
+    World w;
+    auto s = spec();
+    s.trackScripts.push_back({"chk", -50, false});
+    w.engine.apply({s}, {checkScript(2, 2)});
+    REQUIRE(w.scripts.checks.size() == 1);  // first run at once
+    CHECK(w.scripts.checks[0].first == std::vector<std::string>{"/bin/chk", "arg"});
+    CHECK(w.scripts.finishCheck(1));
+    CHECK(w.engine.scriptUp("chk") == true);  // fall 2: one failure is not enough
+    w.clock.advance(2s);
+    REQUIRE(w.scripts.checks.size() == 1);
+    CHECK(w.scripts.finishCheck(std::nullopt));  // timed out: a failure
+    CHECK(w.engine.scriptUp("chk") == false);
+    CHECK(w.logged("VRRP_Script(chk) timed out"));
+    CHECK(w.logged("(VI_1) Changing effective priority from 100 to 50"));
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.engine.scriptUp("chk") == false);  // rise 2
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.engine.scriptUp("chk") == true);
+    CHECK(w.logged("VRRP_Script(chk) succeeded"));
+    CHECK(w.logged("(VI_1) Changing effective priority from 50 to 100"));
+}
+
+TEST_CASE("engine: a weight-0 track_script failure is FAULT; reload keeps an unchanged script",
+          "[vrrp][engine][script]") {
+    World w;
+    auto s = spec();
+    s.trackScripts.push_back({"chk", 0, false});
+    w.engine.apply({s}, {checkScript()});
+    CHECK(w.scripts.finishCheck(3));
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    CHECK(w.logged("VRRP_Script(chk) failed (exited with status 3)"));
+    w.engine.apply({s}, {checkScript()});  // unchanged: state kept, no new run started at once
+    CHECK(w.engine.scriptUp("chk") == false);
+    CHECK(w.scripts.checks.empty());
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+    // A run still going when the next interval comes is not started twice.
+    w.clock.advance(2s);
+    w.clock.advance(2s);
+    CHECK(w.scripts.checks.size() == 1);
+}
+
+}  // namespace

@@ -79,3 +79,25 @@ TEST_CASE("instance spec: an instance without interface is refused with its loca
 }
 
 }  // namespace
+
+TEST_CASE("instance spec: track_script weights and vrrp_script defaults", "[vrrp][spec]") {
+    auto r = build("global_defs {\n enable_script_security\n script_user root\n}\n"
+                   "vrrp_script chk_a {\n script \"/bin/true x\"\n interval 3\n weight -20\n fall 2\n}\n"
+                   "vrrp_script chk_b {\n script /bin/false\n}\n"
+                   "vrrp_script unused {\n script /bin/true\n}\n"
+                   "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n"
+                   " track_script {\n  chk_a\n  chk_b weight 10 reverse\n }\n"
+                   " virtual_ipaddress {\n  10.0.0.1\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 1);
+    CHECK(r.specs[0].trackScripts ==
+          std::vector<TrackScript>{{"chk_a", -20, false}, {"chk_b", 10, true}});
+    REQUIRE(r.scripts.size() == 2);  // `unused` is tracked by nobody
+    CHECK(r.scripts[0].name == "chk_a");
+    CHECK(r.scripts[0].args == std::vector<std::string>{"/bin/true", "x"});
+    CHECK(r.scripts[0].interval == 3s);
+    CHECK(r.scripts[0].timeout == 3s);
+    CHECK(r.scripts[0].fall == 2);
+    CHECK(r.scripts[1].interval == 1s);
+    CHECK(r.scripts[1].rise == 1);
+}
