@@ -14,8 +14,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include <array>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -70,6 +72,17 @@ bool writePidFile(const std::string& path) {
     return static_cast<bool>(out);
 }
 
+// -S: "user", "daemon", "0".."7" or "local0".."local7" (validated by the option parser).
+int syslogFacility(const std::optional<std::string>& name) {
+    if (!name || *name == "daemon") return LOG_DAEMON;
+    if (*name == "user") return LOG_USER;
+    char digit = name->back();
+    static constexpr std::array<int, 8> local{LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+                                              LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+    if (digit >= '0' && digit <= '7') return local[static_cast<std::size_t>(digit - '0')];
+    return LOG_DAEMON;
+}
+
 void daemonize() {
     if (pid_t pid = ::fork(); pid > 0) ::_exit(0);
     ::setsid();
@@ -111,6 +124,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     logOptions.console = options.logConsole;
     logOptions.syslog = !options.noSyslog;
     logOptions.detail = options.logDetail;
+    logOptions.facility = syslogFacility(options.logFacility);
     Logger log(logOptions);
     log.info("Starting ipvsd VRRP (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 

@@ -79,9 +79,32 @@ wait_for has 10.201.0.101 && pass "link up -> MASTER again" || fail "no recovery
 
 # 7. track_script (weight 0): the check failing is FAULT, passing again is MASTER
 touch "$T/healthy"
-{ printf 'global_defs {\n  vrrp_version 3\n  vrrp_garp_master_delay 0\n  enable_script_security\n  script_user root\n}\n'
-  printf 'vrrp_script chk {\n  script "/usr/bin/test -f %s/healthy"\n  interval 1\n}\n' "$T"
-  instance VI_2 52 10.201.0.101 | sed 's/^}$/  track_script {\n    chk\n  }\n}/'; } > "$T/k.conf"
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+  enable_script_security
+  script_user root
+}
+vrrp_script chk {
+  script "/usr/bin/test -f $T/healthy"
+  interval 1
+}
+vrrp_instance VI_2 {
+  interface d0
+  virtual_router_id 52
+  priority 100
+  advert_int 0.1
+  virtual_ipaddress {
+    10.201.0.101/32
+  }
+  track_script {
+    chk
+  }
+  notify "/bin/sh -c 'echo \\"\$0 \$1 \$2 \$3\\" >> $T/notify.out'"
+  notify_master "/bin/sh -c 'echo master >> $T/notify.out'"
+}
+CONF
 kill -HUP "$PID"
 wait_for grep -q "Reload finished" "$T/ipvsd.log"
 sleep 0.5
@@ -93,6 +116,11 @@ wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" &&
 touch "$T/healthy"
 for i in 1 2 3; do wait_for has 10.201.0.101 && break; done
 has 10.201.0.101 && grep -q "VRRP_Script(chk) succeeded" "$T/ipvsd.log" && pass "script passing again -> MASTER" || fail "no recovery after the script passed"
+
+sleep 0.3
+grep -q "^INSTANCE VI_2 FAULT 100$" "$T/notify.out" && grep -q "^INSTANCE VI_2 MASTER 100$" "$T/notify.out" \
+    && grep -q "^master$" "$T/notify.out" && pass "notify / notify_master ran with keepalived's arguments" \
+    || fail "notify output: $(cat "$T/notify.out" 2>&1)"
 
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
