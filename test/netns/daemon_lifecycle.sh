@@ -131,5 +131,17 @@ has 10.201.0.101 && fail "VIP left after SIGTERM" || pass "VIPs removed on SIGTE
 [ -e "$T/p.pid" ] && fail "pid file left" || pass "pid file removed"
 grep -q "Timer lateness" "$T/ipvsd.log" && pass "lateness reported: $(grep -o 'Timer lateness.*' "$T/ipvsd.log")" || fail "no lateness report"
 
+# 9. without -n: the daemon detaches, the pid file names the running daemon, SIGTERM ends it
+{ printf "$HEAD"; instance VI_1 51 10.201.0.100; } > "$T/k.conf"
+ip netns exec "$NS" "$IPVSD" -G -P -f "$T/k.conf" -p "$T/p.pid"; rc=$?
+[ "$rc" = 0 ] && pass "foreground part exited 0" || fail "fork mode exit $rc"
+wait_for test -s "$T/p.pid"; PID=$(cat "$T/p.pid" 2>/dev/null)
+[ -n "$PID" ] && kill -0 "$PID" 2>/dev/null && pass "detached daemon runs (pid $PID)" || fail "no detached daemon"
+wait_for has 10.201.0.100 && pass "detached daemon became MASTER" || fail "detached daemon has no VIP"
+kill -TERM "$PID" 2>/dev/null
+for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$PID" 2>/dev/null && fail "detached daemon still running" || { PID=""; pass "detached daemon stopped"; }
+has 10.201.0.100 && fail "VIP left by the detached daemon" || pass "detached daemon removed its VIP"
+
 [ "$FAILS" -eq 0 ] && echo PASS || echo "FAILED: $FAILS"
 exit $((FAILS != 0))

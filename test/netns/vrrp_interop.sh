@@ -1,12 +1,13 @@
 #!/bin/bash
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
-# usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass)
+# usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
+# SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
 # back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
 # the namespaces and every process the test started.
 set -u
-IPVSD=$(readlink -f "$1"); VERSION=$2; FAMILY=$3; MODE=$4; AUTH=$5
+IPVSD=$(readlink -f "$1"); VERSION=$2; FAMILY=$3; MODE=$4; AUTH=$5; SCENARIO=${6:-roles}
 # needs root (namespaces) and the peer; ctest treats 77 as skipped
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 KEEPALIVED_BIN=${KEEPALIVED:-/usr/sbin/keepalived}
@@ -67,7 +68,7 @@ else
     PEER_OF_A=$ADDR_B; PEER_OF_B=$ADDR_A
 fi
 
-# write_conf FILE IFACE PRIORITY PEER
+# write_conf FILE IFACE PRIORITY PEER (EXTRA: one more instance line, e.g. nopreempt)
 write_conf() {
     local file=$1 dev=$2 prio=$3 peer=$4
     {
@@ -82,6 +83,7 @@ write_conf() {
         echo "  virtual_router_id 51"
         echo "  priority $prio"
         echo "  advert_int $ADV"
+        [ -n "${EXTRA:-}" ] && echo "  $EXTRA"
         [ "$VERSION" = 3 ] && [ "$FAMILY" = 6 ] && echo "  native_ipv6"
         if [ "$MODE" = unicast ]; then
             echo "  unicast_peer {"; echo "    $peer"; echo "  }"
@@ -151,6 +153,32 @@ never_both() {
 }
 
 if [ "$VERSION" = 2 ]; then DOWN=5; FAST_MS=2500; else DOWN=3; FAST_MS=1400; fi
+
+if [ "$SCENARIO" = preempt ]; then
+    # nopreempt: the higher priority arriving late does not take over while the master lives
+    log "== v$VERSION IPv$FAMILY: nopreempt and preempt_delay"
+    for side in ipvsd keepalived; do
+        if [ $side = ipvsd ]; then late=start_ipvsd; early=start_keepalived; want=01; other=10; latevar=IPVSD_PID; earlyvar=KA_PID
+        else late=start_keepalived; early=start_ipvsd; want=10; other=01; latevar=KA_PID; earlyvar=IPVSD_PID; fi
+        EXTRA="" $early 100
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "the first ($early) did not become master"
+        EXTRA="nopreempt" $late 150
+        never_both $want $((DOWN + 1)) && pass "$side with nopreempt and priority 150 stayed BACKUP"
+        stop_proc TERM $latevar
+        # preempt_delay 2: accepts the lower master for 2 s, then preempts after Master_Down_Interval
+        t0=$(now_ms)
+        EXTRA="preempt_delay 2" $late 150
+        never_both $want 1 || true
+        if ms=$(wait_holder $other $((DOWN + 5))); then
+            took=$(( $(now_ms) - t0 ))
+            [ "$took" -ge 2000 ] && pass "$side preempted after preempt_delay (${took} ms)" || fail "$side preempted too early (${took} ms)"
+        else fail "$side with preempt_delay never preempted (holder $(holder))"; fi
+        stop_proc TERM $latevar; stop_proc TERM $earlyvar
+        ip -n "$NSA" addr del "$VIP/$VIP_PLEN" dev vA 2>/dev/null; ip -n "$NSB" addr del "$VIP/$VIP_PLEN" dev vB 2>/dev/null
+    done
+    [ "$FAILS" -eq 0 ] && log "PASS preempt v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
 
 # ---- Role 1: ipvsd 150 (master), keepalived 100 (backup)
 log "== v$VERSION IPv$FAMILY $MODE auth=$AUTH: ipvsd master, keepalived backup"
