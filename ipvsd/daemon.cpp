@@ -139,7 +139,27 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         for (const auto& path : pids) ::unlink(path.c_str());
         return 1;
     }
-    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log});
+    // notify_fifo and vrrp_notify_fifo get every VRRP state change; their scripts get the FIFO's path.
+    std::vector<std::unique_ptr<vrrp::FifoNotifySink>> fifos;
+    std::vector<vrrp::NotifySink*> sinks;
+    const auto& defs = loaded.config.global.defs;
+    for (const auto& [fifo, script] : {std::pair{&defs.notifyFifo, &defs.notifyFifoScript},
+                                       std::pair{&defs.vrrpNotifyFifo, &defs.vrrpNotifyFifoScript}}) {
+        if (!*fifo) continue;
+        auto sink = std::make_unique<vrrp::FifoNotifySink>((*fifo)->path);
+        if (auto opened = sink->open(); !opened) {
+            log.error("cannot open notify FIFO " + (*fifo)->path + ": " + std::strerror(opened.error().errnum));
+            continue;
+        }
+        if (*script && !(*script)->command.empty()) {
+            auto args = (*script)->command;
+            args.push_back((*fifo)->path);
+            (void)scripts.run(args);
+        }
+        sinks.push_back(sink.get());
+        fifos.push_back(std::move(sink));
+    }
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks});
 
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
     boost::asio::steady_timer startupDelay(io);

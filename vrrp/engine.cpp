@@ -173,6 +173,7 @@ void Engine::syncGroupChanged(const InstanceRunner& from, RouterState to) {
         }
     }
     if (to == RouterState::Initialize) return;
+    for (auto* fifo : ports_.fifos) fifo->write("GROUP \"" + group + "\" " + std::string(toString(to)));
     for (auto& [name, runner] : instances_)
         if (runner.get() != &from && runner->spec().syncGroup == group) runner->feed(SyncGroupTransition{to});
 }

@@ -26,6 +26,7 @@ struct EnginePorts {
     ScriptPort& scripts;
     Scheduler& scheduler;
     Logger& log;
+    std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
 };
 
 class InstanceRunner;

@@ -124,6 +124,12 @@ class FakeScriptPort : public ScriptPort {
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
 };
 
+class FakeNotifySink : public NotifySink {
+  public:
+    void write(const std::string& line) override { lines.push_back(line); }
+    std::vector<std::string> lines;
+};
+
 // A clock that moves only when the test advances it; timers fire in deadline order (Envoy's
 // SimulatedTimeSystem). Handles unregister on destruction.
 class FakeScheduler : public Scheduler {

@@ -314,6 +314,9 @@ void InstanceRunner::notify(RouterState s) {
             ports.log.error(prefix() + "notify script " + args.front() + " failed: " + errorText(started.error()));
     };
     run(*script);
+    for (auto* fifo : ports.fifos)
+        fifo->write("INSTANCE \"" + spec_.core.name + "\" " + notifyWord(s) + " " +
+                    std::to_string(effectivePriority(core_, state_)));
     if (!n.any.empty()) {
         auto args = n.any;
         args.insert(args.end(), {"INSTANCE", spec_.core.name, notifyWord(s),

@@ -108,6 +108,24 @@ class ProcessScriptPort : public ScriptPort {
     std::map<int, std::unique_ptr<Running>> running_;
 };
 
+// A FIFO created if missing (mode 0600) and opened read-write non-blocking, so writing never waits for
+// a reader; a line that does not fit is dropped and counted.
+class FifoNotifySink : public NotifySink {
+  public:
+    explicit FifoNotifySink(std::string path) : path_(std::move(path)) {}
+    ~FifoNotifySink() override;
+    FifoNotifySink(const FifoNotifySink&) = delete;
+    FifoNotifySink& operator=(const FifoNotifySink&) = delete;
+    Status open();
+    void write(const std::string& line) override;
+    std::uint64_t dropped() const { return dropped_; }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+    std::uint64_t dropped_ = 0;
+};
+
 class AsioScheduler : public Scheduler {
   public:
     explicit AsioScheduler(boost::asio::io_context& io) : io_(io) {}

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,6 +94,24 @@ Status ProcessScriptPort::run(const std::vector<std::string>& args) {
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
     return Ok{};
+}
+
+FifoNotifySink::~FifoNotifySink() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Status FifoNotifySink::open() {
+    if (::mkfifo(path_.c_str(), 0600) != 0 && errno != EEXIST) return Error{"mkfifo", errno, path_};
+    fd_ = ::open(path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ < 0) return Error{"open notify fifo", errno, path_};
+    return Ok{};
+}
+
+void FifoNotifySink::write(const std::string& line) {
+    if (fd_ < 0) return;
+    std::string text = line + "\n";
+    // Writes up to PIPE_BUF are atomic: a reader never sees half a line.
+    if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) ++dropped_;
 }
 
 namespace {

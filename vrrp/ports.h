@@ -86,6 +86,13 @@ class ScriptPort {
     virtual Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) = 0;
 };
 
+// notify_fifo / vrrp_notify_fifo: one line per state change (`INSTANCE "VI_1" MASTER 100`).
+class NotifySink {
+  public:
+    virtual ~NotifySink() = default;
+    virtual void write(const std::string& line) = 0;
+};
+
 // Time and timers, injected (STYLE.md lessons 3 and 4): destroying a handle cancels its timer.
 class TimerHandle {
   public:

@@ -39,13 +39,16 @@ out=$(ip netns exec "$NS" timeout 5 "$IPVSD" -n -l -G -P -f "$T/bad.conf" -p "$T
 [ "$rc" = 1 ] && echo "$out" | grep -q "($T/bad.conf: Line 3)" && [ ! -e "$T/p.pid" ] \
     && pass "bad config refused with file:line (exit 1)" || fail "bad config: rc=$rc out=$out"
 
-# 2. start: pid file, MASTER, VIP
-{ printf "$HEAD"; instance VI_1 51 10.201.0.100; } > "$T/k.conf"
+# 2. start: pid file, MASTER, VIP, vrrp_notify_fifo lines
+{ printf 'global_defs {\n  vrrp_version 3\n  vrrp_garp_master_delay 0\n  vrrp_notify_fifo %s/fifo\n}\n' "$T"
+  instance VI_1 51 10.201.0.100; } > "$T/k.conf"
 ip netns exec "$NS" "$IPVSD" -n -l -G -P -f "$T/k.conf" -p "$T/p.pid" >>"$T/ipvsd.log" 2>&1 &
 PID=$!
 wait_for has 10.201.0.100 && pass "alone, it became MASTER and holds the VIP" || fail "no VIP"
 [ "$(cat "$T/p.pid" 2>/dev/null)" = "$PID" ] && pass "pid file written" || fail "pid file missing or wrong"
 grep -q "(VI_1) Entering MASTER STATE" "$T/ipvsd.log" && pass "keepalived's wording in the log" || fail "no Entering MASTER STATE"
+fifo=$(timeout 0.5 cat "$T/fifo")
+[ "$fifo" = $'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100' ] && pass "vrrp_notify_fifo lines" || fail "fifo: $fifo"
 out=$(ip netns exec "$NS" timeout 5 "$IPVSD" -n -l -G -P -f "$T/k.conf" -p "$T/p.pid" 2>&1); rc=$?
 [ "$rc" = 1 ] && echo "$out" | grep -q "already running" && pass "second daemon refused" || fail "second daemon: rc=$rc $out"
 

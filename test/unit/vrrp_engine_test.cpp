@@ -40,9 +40,10 @@ struct World {
     fake::FakeAnnouncePort announce;
     fake::FakeScriptPort scripts;
     fake::FakeScheduler clock;
+    fake::FakeNotifySink fifo;
     std::vector<std::string> lines;
     Logger log{LogOptions{false, false, true}, [this](LogLevel, std::string_view m) { lines.emplace_back(m); }};
-    Engine engine{{packets, addresses, announce, scripts, clock, log}};
+    Engine engine{{packets, addresses, announce, scripts, clock, log, {&fifo}}};
 
     World() {
         addresses.links["eth0"] = {2, true, {ip("192.0.2.10")}};
@@ -110,6 +111,7 @@ TEST_CASE("engine: a lone instance goes BACKUP, then MASTER after Master_Down_In
     CHECK(std::count(w.scripts.runs.begin(), w.scripts.runs.end(), std::vector<std::string>{"/bin/on-master"}) == 1);
     CHECK(w.scripts.runs.back() ==
           std::vector<std::string>{"/bin/notify", "INSTANCE", "VI_1", "MASTER", "100"});
+    CHECK(w.fifo.lines == std::vector<std::string>{"INSTANCE \"VI_1\" BACKUP 100", "INSTANCE \"VI_1\" MASTER 100"});
 
     // Adverts every advert_int, each timer measured for lateness (the fake clock is exact).
     auto before = w.packets.sent.size();
@@ -258,6 +260,7 @@ TEST_CASE("engine: sync group members follow each other", "[vrrp][engine]") {
     CHECK(w.engine.state("VI_1") == RouterState::Fault);
     CHECK(w.engine.state("VI_2") == RouterState::Fault);
     CHECK(w.logged("VRRP_Group(G1) Syncing instances to FAULT state"));
+    CHECK(std::find(w.fifo.lines.begin(), w.fifo.lines.end(), "GROUP \"G1\" FAULT") != w.fifo.lines.end());
     CHECK(std::find(w.scripts.runs.begin(), w.scripts.runs.end(),
                     std::vector<std::string>{"/bin/group", "GROUP", "G1", "FAULT"}) != w.scripts.runs.end());
     w.addresses.setLink("eth0", true);
