@@ -205,6 +205,10 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
              std::to_string(late.max().count() / 1000) + " us, mean " + std::to_string(late.mean().count() / 1000) +
              " us, " + std::to_string(late.overThreshold()) + " over " +
              std::to_string(late.warnAbove().count() / 1'000'000) + " ms");
+    std::string drops;
+    for (auto reason : vrrp::kAllDropReasons)
+        if (auto n = engine.drops(reason)) drops += " " + std::string(vrrp::toString(reason)) + "=" + std::to_string(n);
+    if (!drops.empty()) log.info("Dropped VRRP packets:" + drops);
     for (const auto& path : pids) ::unlink(path.c_str());
     log.info("Stopped");
     return 0;

@@ -148,7 +148,12 @@ void Engine::linkChanged(int ifindex, bool up) {
     linkState_[ifindex] = up;
     // The first report of a link is fed too: the state machine ignores "up" for an interface it had up.
     for (auto& [name, runner] : instances_) {
-        if (!runner->started()) continue;
+        if (!runner->started()) {
+            // An instance that could not start (interface missing, no address yet) tries again on
+            // every link event: an interface created or brought up later is picked up.
+            runner->start();
+            continue;
+        }
         if (runner->ifindex() == ifindex) {
             ports_.log.info("Netlink reports " + runner->spec().interface + (up ? " up" : " down"));
             runner->feed(up ? Event{InterfaceUp{}} : Event{InterfaceDown{}});

@@ -32,16 +32,20 @@ InstanceRunner::~InstanceRunner() = default;
 
 bool InstanceRunner::start() {
     auto& ports = engine_.ports_;
+    if (started_) return true;
+    // The first failure is an error; the retries the engine makes on link events are detail.
+    LogLevel level = startAttempts_++ == 0 ? LogLevel::Error : LogLevel::Debug;
+    tracked_.clear();
     auto index = ports.addresses.ifindex(spec_.interface);
     if (!index) {
-        ports.log.error(prefix() + "interface " + spec_.interface + " does not exist - instance not started");
+        ports.log.log(level, prefix() + "interface " + spec_.interface + " does not exist - instance not started");
         return false;
     }
     ifindex_ = *index;
     if (!spec_.sourceAddress) {
         auto primary = ports.addresses.primaryAddress(ifindex_, spec_.family);
         if (!primary) {
-            ports.log.error(prefix() + "no usable source address on " + spec_.interface + ": " +
+            ports.log.log(level, prefix() + "no usable source address on " + spec_.interface + ": " +
                             errorText(primary.error()) + " - instance not started");
             return false;
         }
@@ -50,7 +54,7 @@ bool InstanceRunner::start() {
     std::optional<IpAddress> group;
     if (spec_.unicastPeers.empty()) group = spec_.multicastGroup;
     if (auto opened = ports.packets.open(ifindex_, spec_.family, group); !opened) {
-        ports.log.error(prefix() + "cannot open VRRP socket on " + spec_.interface + ": " +
+        ports.log.log(level, prefix() + "cannot open VRRP socket on " + spec_.interface + ": " +
                         errorText(opened.error()) + " - instance not started");
         return false;
     }

@@ -47,6 +47,7 @@ class InstanceRunner {
     ReceiveChecks checks_;
     int ifindex_ = 0;
     bool started_ = false;
+    std::uint32_t startAttempts_ = 0;
     std::vector<std::pair<int, TrackInterface>> tracked_;  // resolved track_interface lines
     std::map<int, bool> trackedUp_;                        // their link state
     std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;

@@ -353,6 +353,11 @@ TEST_CASE("engine: an instance on a missing interface is reported and not starte
     w.engine.apply({s});
     CHECK_FALSE(w.engine.state("VI_1"));
     CHECK(w.logged("(VI_1) interface nope0 does not exist - instance not started"));
+    // The interface appears later: the next link event starts the instance.
+    w.addresses.links["nope0"] = {9, true, {ip("192.0.2.30")}};
+    w.addresses.setLink("nope0", true);
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+    CHECK(w.count("(VI_1) interface nope0 does not exist - instance not started") == 1);
 }
 
 }  // namespace
