@@ -51,7 +51,7 @@ void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scri
             ++it;
             continue;
         }
-        it->second->feed(Shutdown{});
+        it->second->stop();
         it = instances_.erase(it);
     }
     for (auto& [name, spec] : wanted) {
@@ -75,7 +75,7 @@ void Engine::scriptChanged(const std::string& name) {
 }
 
 void Engine::shutdown() {
-    for (auto& [name, runner] : instances_) runner->feed(Shutdown{});
+    for (auto& [name, runner] : instances_) runner->stop();
 }
 
 std::optional<RouterState> Engine::state(const std::string& instance) const {

@@ -84,6 +84,23 @@ class FakeAddressPort : public AddressPort {
         return Ok{};
     }
     void onLinkChange(LinkHandler handler) override { handler_ = std::move(handler); }
+    Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) override {
+        if (auto it = links.find(name); it != links.end()) return it->second.index;
+        int index = 100 + static_cast<int>(links.size());
+        links[name] = {index, true, {}};
+        vmacs[name] = {parent, mac};
+        return index;
+    }
+    Status deleteLink(int index) override {
+        for (auto it = links.begin(); it != links.end(); ++it)
+            if (it->second.index == index) {
+                vmacs.erase(it->first);
+                links.erase(it);
+                return Ok{};
+            }
+        return Error{"delete link", ENODEV, {}};
+    }
+    std::map<std::string, std::pair<int, std::array<std::uint8_t, 6>>> vmacs;  // name -> (parent, MAC)
     void setLink(const std::string& name, bool up) {
         links.at(name).up = up;
         if (handler_) handler_(links.at(name).index, up);

@@ -41,9 +41,20 @@ bool InstanceRunner::start() {
         ports.log.log(level, prefix() + "interface " + spec_.interface + " does not exist - instance not started");
         return false;
     }
-    ifindex_ = *index;
+    ifindex_ = baseIfindex_ = *index;
+    if (spec_.vmac) {
+        std::array<std::uint8_t, 6> mac{0x00, 0x00, 0x5e, 0x00, 0x01, core_.vrid};  // RFC 5798 7.3
+        auto vmac = ports.addresses.createVmac(*spec_.vmac, baseIfindex_, mac);
+        if (!vmac) {
+            ports.log.log(level, prefix() + "cannot create VMAC " + *spec_.vmac + ": " + errorText(vmac.error()) +
+                                     " - instance not started");
+            return false;
+        }
+        ports.log.info(prefix() + "vmac: Success creating VMAC interface " + *spec_.vmac);
+        ifindex_ = vmacIndex_ = vmac.value();
+    }
     if (!spec_.sourceAddress) {
-        auto primary = ports.addresses.primaryAddress(ifindex_, spec_.family);
+        auto primary = ports.addresses.primaryAddress(baseIfindex_, spec_.family);
         if (!primary) {
             ports.log.log(level, prefix() + "no usable source address on " + spec_.interface + ": " +
                             errorText(primary.error()) + " - instance not started");
@@ -76,6 +87,14 @@ bool InstanceRunner::start() {
     recomputeTracking();
     feed(Startup{});
     return true;
+}
+
+void InstanceRunner::stop() {
+    feed(Shutdown{});
+    if (vmacIndex_ == 0) return;
+    if (auto deleted = engine_.ports_.addresses.deleteLink(vmacIndex_); !deleted)
+        engine_.ports_.log.warning(prefix() + "cannot delete VMAC " + *spec_.vmac + ": " + errorText(deleted.error()));
+    vmacIndex_ = 0;
 }
 
 bool InstanceRunner::tracks(int index) const {
@@ -234,6 +253,8 @@ std::vector<VipSpec> InstanceRunner::resolveVips() {
             }
             vip.ifindex = *index;
         }
+        // keepalived: with use_vmac the addresses of the configured interface live on the VMAC.
+        if (vmacIndex_ != 0 && vip.ifindex == baseIfindex_) vip.ifindex = vmacIndex_;
         vip.address = line.address;
         vip.scope = line.scope;
         vip.label = line.label;
@@ -290,7 +311,7 @@ void InstanceRunner::sendGratuitous(std::uint32_t repeat) {
     if (installed_.empty() || repeat == 0) return;
     for (const auto& vip : installed_)
         ports.log.info(prefix() + "Sending/queueing gratuitous " + (vip.address.address.isV6() ? "NAs" : "ARPs") +
-                       " on " + spec_.interface + " for " + vip.address.address.toString());
+                       " on " + spec_.vmac.value_or(spec_.interface) + " for " + vip.address.address.toString());
     if (spec_.garpInterval.count() <= 0) {
         for (std::uint32_t i = 0; i < repeat; ++i) announceOnce();
         return;

@@ -16,6 +16,8 @@ class InstanceRunner {
     // Resolves the interface and opens the socket; false (logged) if the instance cannot run.
     bool start();
     void feed(const Event& event);
+    // Leaves (as on shutdown: priority 0, VIPs removed) and deletes the VMAC it created.
+    void stop();
 
     const InstanceSpec& spec() const { return spec_; }
     const State& state() const { return state_; }
@@ -45,7 +47,9 @@ class InstanceRunner {
     Instance core_;
     State state_;
     ReceiveChecks checks_;
-    int ifindex_ = 0;
+    int ifindex_ = 0;      // where adverts and VIPs go: the interface, or its VMAC
+    int baseIfindex_ = 0;  // the configured interface (primary address)
+    int vmacIndex_ = 0;
     bool started_ = false;
     std::uint32_t startAttempts_ = 0;
     std::vector<std::pair<int, TrackInterface>> tracked_;  // resolved track_interface lines

@@ -165,6 +165,13 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
+        if (ci.useVmac) {
+            if (!s.unicastPeers.empty() || v6) {
+                fail("use_vmac is supported by ipvsd for IPv4 multicast instances only");
+                continue;
+            }
+            s.vmac = ci.vmacName.value_or(g.vmacPrefix.value_or("vrrp") + "." + std::to_string(core.vrid));
+        }
         s.notify = notifyCommands(ci.notify);
         s.garpInterval = micros(v6 ? g.vrrpGnaIntervalUs.value_or(0) : g.vrrpGarpIntervalUs.value_or(0));
         if (auto it = groupOf.find(ci.name); it != groupOf.end()) {

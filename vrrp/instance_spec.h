@@ -72,6 +72,9 @@ struct InstanceSpec {
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
     std::vector<TrackScript> trackScripts;
+    // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:
+    // 00:00:5e:00:02:VRID, RFC 5798 7.3); default name vrrp.VRID.
+    std::optional<std::string> vmac;
     NotifyCommands notify;
     Duration garpInterval{0};  // vrrp_garp_interval / vrrp_gna_interval for this family
     std::string syncGroup;     // "" when in none

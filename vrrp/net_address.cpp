@@ -3,6 +3,7 @@
 #include "vrrp/net_ports.h"
 
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -12,6 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -158,5 +160,34 @@ Status NetlinkAddressPort::change(const VipSpec& vip, bool add) {
 
 Status NetlinkAddressPort::addAddress(const VipSpec& vip) { return change(vip, true); }
 Status NetlinkAddressPort::removeAddress(const VipSpec& vip) { return change(vip, false); }
+
+Result<int> NetlinkAddressPort::createVmac(const std::string& name, int parent,
+                                           const std::array<std::uint8_t, 6>& mac) {
+    if (auto existing = ifindex(name)) return *existing;  // left over from an earlier run: reuse it
+    rtnl_link* link = rtnl_link_macvlan_alloc();
+    if (!link) return Error{"rtnl_link_macvlan_alloc", ENOMEM, {}};
+    NlAddr address(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+    rtnl_link_set_name(link, name.c_str());
+    rtnl_link_set_link(link, parent);
+    rtnl_link_set_addr(link, address.get());
+    rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE);  // keepalived's mode
+    rtnl_link_set_flags(link, IFF_UP);
+    int err = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
+    rtnl_link_put(link);
+    if (err < 0) return nlError("create vmac", err, name);
+    auto created = ifindex(name);
+    if (!created) return Error{"create vmac", ENODEV, name};
+    return *created;
+}
+
+Status NetlinkAddressPort::deleteLink(int index) {
+    rtnl_link* link = rtnl_link_alloc();
+    if (!link) return Error{"rtnl_link_alloc", ENOMEM, {}};
+    rtnl_link_set_ifindex(link, index);
+    int err = rtnl_link_delete(sock_, link);
+    rtnl_link_put(link);
+    if (err < 0) return nlError("delete link", err);
+    return Ok{};
+}
 
 }  // namespace ipvsd::vrrp

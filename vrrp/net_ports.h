@@ -58,6 +58,8 @@ class NetlinkAddressPort : public AddressPort {
     Status addAddress(const VipSpec& vip) override;
     Status removeAddress(const VipSpec& vip) override;
     void onLinkChange(LinkHandler handler) override { handler_ = std::move(handler); }
+    Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) override;
+    Status deleteLink(int ifindex) override;
 
   private:
     void waitLinkEvents();

@@ -7,6 +7,7 @@
 #include "util/result.h"
 #include "vrrp/packet.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -66,6 +67,10 @@ class AddressPort {
     virtual Status addAddress(const VipSpec& vip) = 0;     // EEXIST when present
     virtual Status removeAddress(const VipSpec& vip) = 0;  // EADDRNOTAVAIL when absent
     virtual void onLinkChange(LinkHandler handler) = 0;
+    // use_vmac: a macvlan (private mode) on `parent` with the VRRP virtual MAC, up; an existing link of
+    // that name is reused. Returns its ifindex.
+    virtual Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) = 0;
+    virtual Status deleteLink(int ifindex) = 0;
 };
 
 // Gratuitous ARP (IPv4) and unsolicited Neighbour Advertisement (IPv6) for one address.

@@ -1,7 +1,8 @@
 #!/bin/bash
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
-# SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways.
+# SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
+# `vmac` runs ipvsd with use_vmac.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
 # back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
@@ -177,6 +178,29 @@ if [ "$SCENARIO" = preempt ]; then
         ip -n "$NSA" addr del "$VIP/$VIP_PLEN" dev vA 2>/dev/null; ip -n "$NSB" addr del "$VIP/$VIP_PLEN" dev vB 2>/dev/null
     done
     [ "$FAILS" -eq 0 ] && log "PASS preempt v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = vmac ]; then
+    # use_vmac on ipvsd's side: VIP on vrrp.51, announcements from 00:00:5e:00:01:33, keepalived (no
+    # vmac) stays BACKUP on the adverts sent through the VMAC; SIGTERM removes the VMAC
+    log "== v$VERSION IPv$FAMILY: ipvsd use_vmac master, keepalived backup"
+    start_keepalived 100
+    HERE=$(dirname "$(readlink -f "$0")")
+    ip netns exec "$NSB" python3 "$HERE/announce_sniff.py" vB "$VIP" $((DOWN + 4)) >"$T/sniff.out" 2>&1 &
+    SNIFF=$!
+    sleep 0.2
+    EXTRA="use_vmac" start_ipvsd 150
+    if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd with use_vmac became master (${ms} ms)"; else fail "ipvsd not sole master (holder $(holder))"; fi
+    ip -n "$NSA" addr show dev vrrp.51 2>/dev/null | grep -q " $VIP/$VIP_PLEN " && pass "VIP is on vrrp.51" || fail "VIP not on vrrp.51"
+    ip -n "$NSA" link show dev vrrp.51 2>/dev/null | grep -q "link/ether 00:00:5e:00:01:33" && pass "vrrp.51 has the virtual MAC" || fail "wrong VMAC: $(ip -n "$NSA" link show dev vrrp.51 2>&1)"
+    wait "$SNIFF" && grep -q "from 00:00:5e:00:01:33" "$T/sniff.out" && pass "gratuitous ARP from the virtual MAC: $(cat "$T/sniff.out")" || fail "announcement: $(cat "$T/sniff.out")"
+    never_both 10 2
+    t0=$(now_ms); stop_proc TERM IPVSD_PID
+    if ms=$(wait_holder 01 $DOWN); then pass "keepalived took over after SIGTERM ($(( $(now_ms) - t0 )) ms)"; else fail "no takeover after SIGTERM"; fi
+    ip -n "$NSA" link show dev vrrp.51 >/dev/null 2>&1 && fail "vrrp.51 left behind" || pass "vrrp.51 removed on SIGTERM"
+    stop_proc TERM KA_PID
+    [ "$FAILS" -eq 0 ] && log "PASS vmac v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 

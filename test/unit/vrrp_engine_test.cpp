@@ -427,3 +427,34 @@ TEST_CASE("engine: a weight-0 track_script failure is FAULT; reload keeps an unc
 }
 
 }  // namespace
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+TEST_CASE("engine: use_vmac puts VIPs and adverts on a macvlan with the virtual MAC", "[vrrp][engine][vmac]") {
+    World w;
+    auto s = spec();
+    s.vmac = "vrrp.51";
+    w.engine.apply({s});
+    REQUIRE(w.addresses.vmacs.count("vrrp.51") == 1);
+    auto [parent, mac] = w.addresses.vmacs.at("vrrp.51");
+    CHECK(parent == 2);
+    CHECK(mac == std::array<std::uint8_t, 6>{0x00, 0x00, 0x5e, 0x00, 0x01, 51});
+    int vmac = w.addresses.links.at("vrrp.51").index;
+    REQUIRE(w.packets.opened.size() == 1);
+    CHECK(w.packets.opened[0].ifindex == vmac);
+    w.clock.advance(4s);
+    REQUIRE(w.engine.state("VI_1") == RouterState::Master);
+    CHECK(w.hasVip(vmac, "192.0.2.100/32"));
+    CHECK(w.packets.sent.back().ifindex == vmac);
+    CHECK(w.packets.sent.back().source == ip("192.0.2.10"));  // the base interface's address
+    w.engine.shutdown();
+    CHECK(w.addresses.vmacs.empty());  // deleted on the way out
+    CHECK_FALSE(w.hasVip(vmac, "192.0.2.100/32"));
+}
+
+}  // namespace
+
