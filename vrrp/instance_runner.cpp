@@ -186,6 +186,10 @@ void InstanceRunner::perform(const Action& action) {
                                       " with lower priority " + std::to_string(m.priority) + ", ours " +
                                       std::to_string(effectivePriority(core_, state_)) +
                                       ", forcing new election");
+                       if (!spec_.notify.masterRxLowerPri.empty())
+                           if (auto ran = ports.scripts.run(spec_.notify.masterRxLowerPri); !ran)
+                               ports.log.error(prefix() + "notify_master_rx_lower_pri failed: " +
+                                               errorText(ran.error()));
                    },
                },
                action);

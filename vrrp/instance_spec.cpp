@@ -20,7 +20,7 @@ std::vector<std::string> words(const std::optional<conf::ScriptCommand>& command
 }
 
 NotifyCommands notifyCommands(const conf::VrrpNotify& n) {
-    return {words(n.master), words(n.backup), words(n.fault), words(n.stop), words(n.any)};
+    return {words(n.master), words(n.backup), words(n.fault), words(n.stop), words(n.any), {}};
 }
 
 // brd + sets the host bits, brd - clears them (ip-address(8)).
@@ -173,6 +173,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             s.vmac = ci.vmacName.value_or(g.vmacPrefix.value_or("vrrp") + "." + std::to_string(core.vrid));
         }
         s.notify = notifyCommands(ci.notify);
+        s.notify.masterRxLowerPri = words(ci.notifyMasterRxLowerPri);
         s.garpInterval = micros(v6 ? g.vrrpGnaIntervalUs.value_or(0) : g.vrrpGarpIntervalUs.value_or(0));
         if (auto it = groupOf.find(ci.name); it != groupOf.end()) {
             s.syncGroup = it->second->name;

@@ -55,6 +55,7 @@ struct ScriptSpec {
 // keepalived's notify scripts: notify_STATE runs as written, `notify` gets "INSTANCE" NAME STATE PRIORITY.
 struct NotifyCommands {
     std::vector<std::string> master, backup, fault, stop, any;
+    std::vector<std::string> masterRxLowerPri;  // notify_master_rx_lower_pri, run as written
     bool operator==(const NotifyCommands&) const = default;
 };
 

@@ -141,10 +141,13 @@ TEST_CASE("engine: a higher-priority advert makes the master yield and remove it
 
 TEST_CASE("engine: a lower-priority advert to a master forces a new election", "[vrrp][engine]") {
     World w;
-    w.engine.apply({spec()});
+    auto s = spec();
+    s.notify.masterRxLowerPri = {"/bin/lower", "x"};
+    w.engine.apply({s});
     w.clock.advance(4s);
     auto sent = w.packets.sent.size();
     w.deliver(50);
+    CHECK(w.scripts.runs.back() == std::vector<std::string>{"/bin/lower", "x"});
     CHECK(w.engine.state("VI_1") == RouterState::Master);
     CHECK(w.packets.sent.size() == sent + 1);
     CHECK(w.logged("(VI_1) Received advert from 192.0.2.20 with lower priority 50, ours 100, forcing new election"));
