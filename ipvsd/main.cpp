@@ -1,5 +1,6 @@
 // ipvsd: composition root. Everything here is wiring; the logic lives in the libraries.
 #include "ipvsd/config_test.h"
+#include "ipvsd/daemon.h"
 #include "ipvsd/options.h"
 
 #include <iostream>
@@ -35,8 +36,6 @@ int main(int argc, char** argv) {
         std::cerr << "ipvsd: genhash mode is provided by `lbctl genhash`\n";
         return 1;
     }
-    // The daemon's engines (IPVS reconcile, checkers, VRRP) are built in later steps; until then ipvsd
-    // validates and dumps configurations only, and says so instead of pretending to run.
-    std::cerr << "ipvsd: running as a daemon is not available in this build; use -t to check a configuration\n";
-    return 1;
+    // The VRRP engine runs with -P and, until the IPVS/checker engines land, in the default mode too.
+    return ipvsd::runDaemon(options, std::cerr);
 }

@@ -37,6 +37,8 @@ std::string_view toString(Cause cause) {
             return "fault cleared";
         case Cause::Shutdown:
             return "shutdown";
+        case Cause::SyncGroup:
+            return "sync group";
     }
     return "unknown";
 }
@@ -308,6 +310,18 @@ class Stepper {
             transition(RouterState::Fault, Cause::TrackFault);
         else if (state_.current_ == RouterState::Fault && !faulted())
             enterRunning(Cause::FaultCleared);
+    }
+
+    void on(const SyncGroupTransition& sync) {
+        RouterState now = state_.current_;
+        if (now == RouterState::Initialize || now == sync.to) return;
+        if (sync.to == RouterState::Fault) {
+            transition(RouterState::Fault, Cause::SyncGroup);
+        } else if (now == RouterState::Fault) {
+            if (sync.to == RouterState::Backup && !faulted()) transition(RouterState::Backup, Cause::SyncGroup);
+        } else if (sync.to == RouterState::Master || sync.to == RouterState::Backup) {
+            transition(sync.to, Cause::SyncGroup);
+        }
     }
 
     const Instance& config_;

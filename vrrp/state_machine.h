@@ -57,6 +57,7 @@ struct Instance {
     Duration garpLowerPrioDelay = std::chrono::seconds(5);  // keepalived default: garp_master_delay
     Duration garpMasterRefresh{0};                          // 0 = no refresh
     std::uint32_t garpMasterRefreshRepeat = 1;
+    bool operator==(const Instance&) const = default;  // reload: an unchanged instance keeps running
 };
 
 // The first problem that makes the instance unusable, if any (ranges the RFCs and keepalived impose).
@@ -81,8 +82,14 @@ struct InterfaceUp {};
 struct TrackFault {
     bool failed = false;  // some weight-0 tracked object (script, file, process, bfd, interface) is down
 };
+// vrrp_sync_group: another member changed state and this one follows (keepalived: all members MASTER,
+// all BACKUP, or all FAULT). Master and Backup swap directly; Fault stops; Backup also leaves a Fault that
+// came from the group (its own interface and tracked objects being fine).
+struct SyncGroupTransition {
+    RouterState to = RouterState::Backup;
+};
 using Event = std::variant<Startup, Shutdown, AdvertReceived, TimerFired, PriorityChanged, InterfaceDown,
-                           InterfaceUp, TrackFault>;
+                           InterfaceUp, TrackFault, SyncGroupTransition>;
 
 AdvertReceived advertEvent(const Advertisement& advert, const IpHeaderFacts& ip);
 
@@ -119,6 +126,7 @@ enum class Cause : std::uint8_t {
     TrackFault,
     FaultCleared,
     Shutdown,
+    SyncGroup,  // followed another member of its vrrp_sync_group
 };
 std::string_view toString(Cause cause);
 struct LogTransition {

@@ -1,0 +1,217 @@
+#include "ipvsd/daemon.h"
+
+#include "conf/config.h"
+#include "ipvsd/config_test.h"
+#include "util/log.h"
+#include "vrrp/engine.h"
+#include "vrrp/instance_spec.h"
+#include "vrrp/net_ports.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+
+namespace ipvsd {
+
+namespace {
+
+constexpr const char* kDefaultPidFile = "/run/ipvsd.pid";
+
+struct Loaded {
+    std::vector<vrrp::InstanceSpec> specs;
+    std::vector<vrrp::ScriptSpec> scripts;
+    std::vector<std::string> errors;
+    conf::Config config;
+};
+
+// Parses exactly as -t does; any error means nothing of this file is used.
+Loaded load(const DaemonOptions& options) {
+    Loaded out;
+    auto parsed = conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
+    for (const auto& d : parsed.diagnostics.items())
+        if (d.severity == conf::Severity::Error) out.errors.push_back(parsed.diagnostics.format(d));
+    if (!out.errors.empty()) return out;
+    auto built = vrrp::buildInstanceSpecs(parsed.config);
+    out.errors = std::move(built.errors);
+    out.specs = std::move(built.specs);
+    out.scripts = std::move(built.scripts);
+    out.config = std::move(parsed.config);
+    return out;
+}
+
+std::vector<std::string> pidFiles(const DaemonOptions& options) {
+    std::vector<std::string> files;
+    files.push_back(options.pidFile.value_or(kDefaultPidFile));
+    if (options.vrrpPidFile && *options.vrrpPidFile != files.front()) files.push_back(*options.vrrpPidFile);
+    return files;
+}
+
+// A pid file naming a live process means another daemon runs with this configuration.
+bool pidFileBusy(const std::string& path) {
+    std::ifstream in(path);
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0) return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 && pid != ::getpid();
+}
+
+bool writePidFile(const std::string& path) {
+    std::ofstream out(path, std::ios::trunc);
+    out << ::getpid() << '\n';
+    return static_cast<bool>(out);
+}
+
+// -S: "user", "daemon", "0".."7" or "local0".."local7" (validated by the option parser).
+int syslogFacility(const std::optional<std::string>& name) {
+    if (!name || *name == "daemon") return LOG_DAEMON;
+    if (*name == "user") return LOG_USER;
+    char digit = name->back();
+    static constexpr std::array<int, 8> local{LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+                                              LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+    if (digit >= '0' && digit <= '7') return local[static_cast<std::size_t>(digit - '0')];
+    return LOG_DAEMON;
+}
+
+void daemonize() {
+    if (pid_t pid = ::fork(); pid > 0) ::_exit(0);
+    ::setsid();
+    if (pid_t pid = ::fork(); pid > 0) ::_exit(0);
+    if (int fd = ::open("/dev/null", O_RDWR); fd >= 0) {
+        ::dup2(fd, STDIN_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        if (fd > STDERR_FILENO) ::close(fd);
+    }
+    if (::chdir("/") != 0) {
+    }
+}
+
+}  // namespace
+
+int runDaemon(const DaemonOptions& options, std::ostream& err) {
+    if (options.checkOnly) {
+        err << "ipvsd: the checker process (-C) is not available in this build; -P runs VRRP\n";
+        return 1;
+    }
+    auto loaded = load(options);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) err << e << '\n';
+        err << "ipvsd: configuration has errors - not starting\n";
+        return 1;
+    }
+    auto pids = pidFiles(options);
+    for (const auto& path : pids)
+        if (pidFileBusy(path)) {
+            err << "ipvsd: daemon is already running (pid file " << path << ")\n";
+            return 1;
+        }
+    if (!options.dontFork) daemonize();
+    ::signal(SIGPIPE, SIG_IGN);
+    for (const auto& path : pids)
+        if (!writePidFile(path)) err << "ipvsd: cannot write pid file " << path << ": " << std::strerror(errno) << '\n';
+
+    LogOptions logOptions;
+    logOptions.console = options.logConsole;
+    logOptions.syslog = !options.noSyslog;
+    logOptions.detail = options.logDetail;
+    logOptions.facility = syslogFacility(options.logFacility);
+    Logger log(logOptions);
+    log.info("Starting ipvsd VRRP (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
+
+    boost::asio::io_context io;
+    vrrp::RawPacketPort packets(io);
+    vrrp::NetlinkAddressPort addresses(io);
+    vrrp::NetAnnouncePort announce;
+    vrrp::ProcessScriptPort scripts(io);
+    vrrp::AsioScheduler scheduler(io);
+    if (auto started = addresses.start(); !started) {
+        log.error("cannot open rtnetlink: " + started.error().operation + ": " + std::strerror(started.error().errnum));
+        for (const auto& path : pids) ::unlink(path.c_str());
+        return 1;
+    }
+    // notify_fifo and vrrp_notify_fifo get every VRRP state change; their scripts get the FIFO's path.
+    std::vector<std::unique_ptr<vrrp::FifoNotifySink>> fifos;
+    std::vector<vrrp::NotifySink*> sinks;
+    const auto& defs = loaded.config.global.defs;
+    for (const auto& [fifo, script] : {std::pair{&defs.notifyFifo, &defs.notifyFifoScript},
+                                       std::pair{&defs.vrrpNotifyFifo, &defs.vrrpNotifyFifoScript}}) {
+        if (!*fifo) continue;
+        auto sink = std::make_unique<vrrp::FifoNotifySink>((*fifo)->path);
+        if (auto opened = sink->open(); !opened) {
+            log.error("cannot open notify FIFO " + (*fifo)->path + ": " + std::strerror(opened.error().errnum));
+            continue;
+        }
+        if (*script && !(*script)->command.empty()) {
+            auto args = (*script)->command;
+            args.push_back((*fifo)->path);
+            (void)scripts.run(args);
+        }
+        sinks.push_back(sink.get());
+        fifos.push_back(std::move(sink));
+    }
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks});
+
+    // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
+    boost::asio::steady_timer startupDelay(io);
+    auto delay = std::chrono::microseconds(
+        static_cast<std::int64_t>(loaded.config.global.defs.vrrpStartupDelayUs.value_or(0)));
+    startupDelay.expires_after(delay);
+    bool stopping = false;
+    startupDelay.async_wait([&](const boost::system::error_code& ec) {
+        if (ec || stopping) return;
+        if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
+        engine.apply(std::move(loaded.specs), std::move(loaded.scripts));
+    });
+
+    boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
+    std::function<void(const boost::system::error_code&, int)> onSignal =
+        [&](const boost::system::error_code& ec, int signo) {
+            if (ec) return;
+            if (signo == SIGHUP) {
+                log.info("Reloading ...");
+                auto next = load(options);
+                if (!next.errors.empty()) {
+                    for (const auto& e : next.errors) log.error(e);
+                    log.error("Reload failed: the configuration has errors - nothing changed");
+                } else {
+                    startupDelay.cancel();
+                    engine.apply(std::move(next.specs), std::move(next.scripts));
+                    log.info("Reload finished");
+                }
+                signals.async_wait(onSignal);
+                return;
+            }
+            log.info("Stopping");
+            stopping = true;
+            startupDelay.cancel();
+            engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
+            io.stop();
+        };
+    signals.async_wait(onSignal);
+    io.run();
+
+    const auto& late = engine.lateness();
+    log.info("Timer lateness: " + std::to_string(late.count()) + " firings, max " +
+             std::to_string(late.max().count() / 1000) + " us, mean " + std::to_string(late.mean().count() / 1000) +
+             " us, " + std::to_string(late.overThreshold()) + " over " +
+             std::to_string(late.warnAbove().count() / 1'000'000) + " ms");
+    std::string drops;
+    for (auto reason : vrrp::kAllDropReasons)
+        if (auto n = engine.drops(reason)) drops += " " + std::string(vrrp::toString(reason)) + "=" + std::to_string(n);
+    if (!drops.empty()) log.info("Dropped VRRP packets:" + drops);
+    for (const auto& path : pids) ::unlink(path.c_str());
+    log.info("Stopped");
+    return 0;
+}
+
+}  // namespace ipvsd

@@ -1,0 +1,150 @@
+#!/bin/bash
+# ipvsd -P alone in a namespace (one end of a veth pair): refuses a bad config with file:line messages,
+# writes the pid file, becomes MASTER, SIGHUP: a bad config changes nothing, an added instance starts
+# without touching the running one, a removed instance releases its VIP; SIGTERM removes VIPs and the
+# pid file. Bounded waits; the trap removes the namespace and the daemon.
+set -u
+IPVSD=$(readlink -f "$1")
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+NS="vl$$"
+T=$(mktemp -d /tmp/vrrp-life.XXXXXX)
+PID=""; FAILS=0
+cleanup() {
+    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    ip netns del "$NS" 2>/dev/null
+    [ "$FAILS" -ne 0 ] && { echo "---- ipvsd log"; tail -50 "$T/ipvsd.log"; }
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+has() { ip -n "$NS" addr show dev d0 2>/dev/null | grep -q " $1/32 "; }
+wait_for() {  # CONDITION... : up to 5 s
+    for i in $(seq 100); do "$@" && return 0; sleep 0.05; done; return 1
+}
+instance() {  # NAME VRID VIP
+    printf 'vrrp_instance %s {\n  interface d0\n  virtual_router_id %s\n  priority 100\n  advert_int 0.1\n  virtual_ipaddress {\n    %s/32\n  }\n}\n' "$1" "$2" "$3"
+}
+HEAD='global_defs {\n  vrrp_version 3\n  vrrp_garp_master_delay 0\n}\n'
+
+ip netns add "$NS" || exit 1
+ip -n "$NS" link add d0 type veth peer name d0p   # veth: the dummy module may be missing
+ip -n "$NS" addr add 10.201.0.1/24 dev d0
+ip -n "$NS" link set d0p up
+ip -n "$NS" link set d0 up
+
+# 1. a configuration with errors: nothing starts, each error with its location
+printf 'vrrp_instance VI_1 {\n  interface d0\n  virtual_router_id 300\n}\n' > "$T/bad.conf"
+out=$(ip netns exec "$NS" timeout 5 "$IPVSD" -n -l -G -P -f "$T/bad.conf" -p "$T/p.pid" 2>&1); rc=$?
+[ "$rc" = 1 ] && echo "$out" | grep -q "($T/bad.conf: Line 3)" && [ ! -e "$T/p.pid" ] \
+    && pass "bad config refused with file:line (exit 1)" || fail "bad config: rc=$rc out=$out"
+
+# 2. start: pid file, MASTER, VIP, vrrp_notify_fifo lines
+{ printf 'global_defs {\n  vrrp_version 3\n  vrrp_garp_master_delay 0\n  vrrp_notify_fifo %s/fifo\n}\n' "$T"
+  instance VI_1 51 10.201.0.100; } > "$T/k.conf"
+ip netns exec "$NS" "$IPVSD" -n -l -G -P -f "$T/k.conf" -p "$T/p.pid" >>"$T/ipvsd.log" 2>&1 &
+PID=$!
+wait_for has 10.201.0.100 && pass "alone, it became MASTER and holds the VIP" || fail "no VIP"
+[ "$(cat "$T/p.pid" 2>/dev/null)" = "$PID" ] && pass "pid file written" || fail "pid file missing or wrong"
+grep -q "(VI_1) Entering MASTER STATE" "$T/ipvsd.log" && pass "keepalived's wording in the log" || fail "no Entering MASTER STATE"
+fifo=$(timeout 0.5 cat "$T/fifo")
+[ "$fifo" = $'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100' ] && pass "vrrp_notify_fifo lines" || fail "fifo: $fifo"
+out=$(ip netns exec "$NS" timeout 5 "$IPVSD" -n -l -G -P -f "$T/k.conf" -p "$T/p.pid" 2>&1); rc=$?
+[ "$rc" = 1 ] && echo "$out" | grep -q "already running" && pass "second daemon refused" || fail "second daemon: rc=$rc $out"
+
+# 3. SIGHUP with a broken file: errors logged, nothing changes
+cp "$T/k.conf" "$T/good.conf"
+printf 'vrrp_instance VI_1 {\n  interface d0\n  virtual_router_id 300\n}\n' > "$T/k.conf"
+n=$(grep -c Entering "$T/ipvsd.log")
+kill -HUP "$PID"
+wait_for grep -q "Reload failed" "$T/ipvsd.log" && pass "bad reload reported" || fail "no reload failure"
+sleep 0.3
+has 10.201.0.100 && [ "$(grep -c Entering "$T/ipvsd.log")" = "$n" ] && pass "bad reload changed nothing" || fail "bad reload changed state"
+
+# 4. SIGHUP adding VI_2: it starts, VI_1 untouched
+{ printf "$HEAD"; instance VI_1 51 10.201.0.100; instance VI_2 52 10.201.0.101; } > "$T/k.conf"
+n1=$(grep -c "(VI_1) Entering" "$T/ipvsd.log")
+kill -HUP "$PID"
+wait_for has 10.201.0.101 && pass "added VI_2 became MASTER" || fail "VI_2 did not start"
+[ "$(grep -c "(VI_1) Entering" "$T/ipvsd.log")" = "$n1" ] && has 10.201.0.100 && pass "VI_1 kept running untouched" || fail "VI_1 was disturbed"
+
+# 5. SIGHUP removing VI_1: its VIP goes, VI_2 stays
+{ printf "$HEAD"; instance VI_2 52 10.201.0.101; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.100/32 '" && pass "removed VI_1 released its VIP" || fail "VI_1 VIP left"
+has 10.201.0.101 && pass "VI_2 still MASTER" || fail "VI_2 lost its VIP"
+
+# 6. interface down: FAULT and the VIP goes; up: back to MASTER
+ip -n "$NS" link set d0p down   # carrier loss on d0: IFF_RUNNING clears
+wait_for grep -q "(VI_2) Entering FAULT STATE" "$T/ipvsd.log" && pass "link down -> FAULT" || fail "no FAULT on link down"
+ip -n "$NS" link set d0p up
+wait_for has 10.201.0.101 && pass "link up -> MASTER again" || fail "no recovery after link up"
+
+# 7. track_script (weight 0): the check failing is FAULT, passing again is MASTER
+touch "$T/healthy"
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+  enable_script_security
+  script_user root
+}
+vrrp_script chk {
+  script "/usr/bin/test -f $T/healthy"
+  interval 1
+}
+vrrp_instance VI_2 {
+  interface d0
+  virtual_router_id 52
+  priority 100
+  advert_int 0.1
+  virtual_ipaddress {
+    10.201.0.101/32
+  }
+  track_script {
+    chk
+  }
+  notify "/bin/sh -c 'echo \\"\$0 \$1 \$2 \$3\\" >> $T/notify.out'"
+  notify_master "/bin/sh -c 'echo master >> $T/notify.out'"
+}
+CONF
+kill -HUP "$PID"
+wait_for grep -q "Reload finished" "$T/ipvsd.log"
+sleep 0.5
+wait_for has 10.201.0.101 && pass "VI_2 with a passing track_script is MASTER" || fail "VI_2 not MASTER with track_script"
+rm -f "$T/healthy"
+for i in 1 2 3; do wait_for grep -q "VRRP_Script(chk) failed" "$T/ipvsd.log" && break; done
+grep -q "VRRP_Script(chk) failed (exited with status 1)" "$T/ipvsd.log" && pass "script failure logged" || fail "no script failure"
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && pass "failing track_script -> FAULT, VIP removed" || fail "VIP kept with a failing script"
+touch "$T/healthy"
+for i in 1 2 3; do wait_for has 10.201.0.101 && break; done
+has 10.201.0.101 && grep -q "VRRP_Script(chk) succeeded" "$T/ipvsd.log" && pass "script passing again -> MASTER" || fail "no recovery after the script passed"
+
+sleep 0.3
+grep -q "^INSTANCE VI_2 FAULT 100$" "$T/notify.out" && grep -q "^INSTANCE VI_2 MASTER 100$" "$T/notify.out" \
+    && grep -q "^master$" "$T/notify.out" && pass "notify / notify_master ran with keepalived's arguments" \
+    || fail "notify output: $(cat "$T/notify.out" 2>&1)"
+
+# 8. SIGTERM: VIPs removed, pid file removed, exit 0
+kill -TERM "$PID"
+for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+wait "$PID"; rc=$?; PID=""
+[ "$rc" = 0 ] && pass "exit 0 on SIGTERM" || fail "exit status $rc"
+has 10.201.0.101 && fail "VIP left after SIGTERM" || pass "VIPs removed on SIGTERM"
+[ -e "$T/p.pid" ] && fail "pid file left" || pass "pid file removed"
+grep -q "Timer lateness" "$T/ipvsd.log" && pass "lateness reported: $(grep -o 'Timer lateness.*' "$T/ipvsd.log")" || fail "no lateness report"
+
+# 9. without -n: the daemon detaches, the pid file names the running daemon, SIGTERM ends it
+{ printf "$HEAD"; instance VI_1 51 10.201.0.100; } > "$T/k.conf"
+ip netns exec "$NS" "$IPVSD" -G -P -f "$T/k.conf" -p "$T/p.pid"; rc=$?
+[ "$rc" = 0 ] && pass "foreground part exited 0" || fail "fork mode exit $rc"
+wait_for test -s "$T/p.pid"; PID=$(cat "$T/p.pid" 2>/dev/null)
+[ -n "$PID" ] && kill -0 "$PID" 2>/dev/null && pass "detached daemon runs (pid $PID)" || fail "no detached daemon"
+wait_for has 10.201.0.100 && pass "detached daemon became MASTER" || fail "detached daemon has no VIP"
+kill -TERM "$PID" 2>/dev/null
+for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$PID" 2>/dev/null && fail "detached daemon still running" || { PID=""; pass "detached daemon stopped"; }
+has 10.201.0.100 && fail "VIP left by the detached daemon" || pass "detached daemon removed its VIP"
+
+[ "$FAILS" -eq 0 ] && echo PASS || echo "FAILED: $FAILS"
+exit $((FAILS != 0))

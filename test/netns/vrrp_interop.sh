@@ -1,0 +1,265 @@
+#!/bin/bash
+# VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
+# usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
+# SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
+# `vmac` runs ipvsd with use_vmac.
+# Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
+# (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
+# back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
+# the namespaces and every process the test started.
+set -u
+IPVSD=$(readlink -f "$1"); VERSION=$2; FAMILY=$3; MODE=$4; AUTH=$5; SCENARIO=${6:-roles}
+# needs root (namespaces) and the peer; ctest treats 77 as skipped
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+KEEPALIVED_BIN=${KEEPALIVED:-/usr/sbin/keepalived}
+[ -x "$KEEPALIVED_BIN" ] || { echo "SKIP: no keepalived"; exit 77; }
+KEEPALIVED=${KEEPALIVED:-/usr/sbin/keepalived}
+TAG="vt$$"
+NSA="${TAG}a"; NSB="${TAG}b"          # A runs ipvsd, B runs keepalived
+T=$(mktemp -d /tmp/vrrp-interop.XXXXXX)
+FAILS=0
+IPVSD_PID=""; KA_PID=""
+
+cleanup() {
+    [ -n "$IPVSD_PID" ] && kill -KILL "$IPVSD_PID" 2>/dev/null
+    [ -n "$KA_PID" ] && kill -KILL "$KA_PID" 2>/dev/null
+    # keepalived forks its VRRP child: kill what is left in B by pid file
+    for f in "$T"/kB*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done
+    ip netns del "$NSA" 2>/dev/null; ip netns del "$NSB" 2>/dev/null
+    if [ "$FAILS" -ne 0 ]; then
+        echo "---- ipvsd log"; cat "$T"/ipvsd.log 2>/dev/null | tail -60
+        echo "---- keepalived log"; cat "$T"/keepalived.log 2>/dev/null | tail -60
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+now_ms() { date +%s%3N; }
+log() { echo "[$(date +%T.%3N)] $*"; }
+fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { log "ok: $*"; }
+
+if [ "$FAMILY" = 4 ]; then
+    ADDR_A=10.200.0.1; ADDR_B=10.200.0.2; PLEN=24; VIP=10.200.0.100; VIP_PLEN=32
+else
+    ADDR_A=fd00:200::1; ADDR_B=fd00:200::2; PLEN=64; VIP=fd00:200::100; VIP_PLEN=128
+fi
+if [ "$VERSION" = 2 ]; then ADV=1; else ADV=0.5; fi
+
+ip netns add "$NSA" && ip netns add "$NSB" || { echo "cannot create namespaces"; exit 1; }
+if [ "$FAMILY" = 6 ]; then
+    # no DAD delay on the test link (set before the veth exists, so it inherits the default): the
+    # link-local source is usable at once instead of tentative
+    for ns in "$NSA" "$NSB"; do ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0; done
+fi
+ip link add vA netns "$NSA" type veth peer name vB netns "$NSB"
+for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
+ip -n "$NSA" addr add "$ADDR_A/$PLEN" dev vA nodad 2>/dev/null || ip -n "$NSA" addr add "$ADDR_A/$PLEN" dev vA
+ip -n "$NSB" addr add "$ADDR_B/$PLEN" dev vB nodad 2>/dev/null || ip -n "$NSB" addr add "$ADDR_B/$PLEN" dev vB
+ip -n "$NSA" link set vA up; ip -n "$NSB" link set vB up
+if [ "$FAMILY" = 6 ]; then
+    for i in $(seq 50); do
+        ip -n "$NSA" -6 addr show dev vA scope link | grep -q fe80 && ip -n "$NSB" -6 addr show dev vB scope link | grep -q fe80 && break
+        sleep 0.1
+    done
+    LL_A=$(ip -n "$NSA" -6 addr show dev vA scope link | awk '/inet6/{print $2}' | cut -d/ -f1)
+    LL_B=$(ip -n "$NSB" -6 addr show dev vB scope link | awk '/inet6/{print $2}' | cut -d/ -f1)
+    PEER_OF_A=$LL_B; PEER_OF_B=$LL_A
+else
+    PEER_OF_A=$ADDR_B; PEER_OF_B=$ADDR_A
+fi
+
+# write_conf FILE IFACE PRIORITY PEER (EXTRA: one more instance line, e.g. nopreempt)
+write_conf() {
+    local file=$1 dev=$2 prio=$3 peer=$4
+    {
+        echo "global_defs {"
+        echo "  vrrp_version $VERSION"
+        echo "  vrrp_garp_master_delay 0"
+        echo "  vrrp_garp_master_repeat 1"
+        echo "}"
+        echo "vrrp_instance VI_1 {"
+        echo "  state BACKUP"
+        echo "  interface $dev"
+        echo "  virtual_router_id 51"
+        echo "  priority $prio"
+        echo "  advert_int $ADV"
+        [ -n "${EXTRA:-}" ] && echo "  $EXTRA"
+        [ "$VERSION" = 3 ] && [ "$FAMILY" = 6 ] && echo "  native_ipv6"
+        if [ "$MODE" = unicast ]; then
+            echo "  unicast_peer {"; echo "    $peer"; echo "  }"
+        fi
+        if [ "$AUTH" = pass ]; then
+            echo "  authentication {"; echo "    auth_type PASS"; echo "    auth_pass s3cret"; echo "  }"
+        fi
+        echo "  virtual_ipaddress {"
+        echo "    $VIP/$VIP_PLEN dev $dev"
+        echo "  }"
+        echo "}"
+    } > "$file"
+}
+
+start_ipvsd() {  # PRIORITY
+    write_conf "$T/a.conf" vA "$1" "$PEER_OF_A"
+    ip netns exec "$NSA" "$IPVSD" -n -l -G -D -P -f "$T/a.conf" -p "$T/ipvsd.pid" >>"$T/ipvsd.log" 2>&1 &
+    IPVSD_PID=$!
+    disown "$IPVSD_PID" 2>/dev/null
+}
+start_keepalived() {  # PRIORITY
+    write_conf "$T/b.conf" vB "$1" "$PEER_OF_B"
+    rm -f "$T"/kB*.pid
+    ip netns exec "$NSB" "$KEEPALIVED" -n -l -G -D -P -f "$T/b.conf" -p "$T/kB.pid" -r "$T/kB_vrrp.pid" \
+        -c "$T/kB_chk.pid" -i "$TAG" >>"$T/keepalived.log" 2>&1 &
+    KA_PID=$!
+    disown "$KA_PID" 2>/dev/null
+}
+stop_proc() {  # SIGNAL PIDVAR: signal and wait (bounded) for the process to go
+    local sig=$1 var=$2 pid=${!2}
+    [ -z "$pid" ] && return
+    # keepalived's parent sends SIGTERM to its VRRP child when it dies: SIGKILL the child first so
+    # the master really vanishes without a priority 0 advert
+    if [ "$var" = KA_PID ] && [ "$sig" = KILL ]; then
+        [ -f "$T/kB_vrrp.pid" ] && kill -KILL "$(cat "$T/kB_vrrp.pid")" 2>/dev/null
+    fi
+    kill "-$sig" "$pid" 2>/dev/null
+    for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    printf -v "$var" '%s' ""
+}
+
+has_vip() { ip -n "$1" addr show | grep -q " $VIP/$VIP_PLEN "; }
+holder() {
+    local a=0 b=0
+    has_vip "$NSA" && a=1; has_vip "$NSB" && b=1
+    echo "$a$b"
+}
+# wait_holder EXPECTED(10|01) TIMEOUT_S: waits until exactly that holder; prints the elapsed ms
+wait_holder() {
+    local want=$1 deadline=$(( $(now_ms) + $2 * 1000 )) start=$(now_ms)
+    while [ "$(now_ms)" -lt "$deadline" ]; do
+        [ "$(holder)" = "$want" ] && { echo $(( $(now_ms) - start )); return 0; }
+        sleep 0.05
+    done
+    echo -1; return 1
+}
+# never_both SECONDS: samples ip addr in both namespaces; fails if both hold the VIP or it moves
+never_both() {
+    local want=$1 end=$(( $(now_ms) + $2 * 1000 )) n=0
+    while [ "$(now_ms)" -lt "$end" ]; do
+        local h; h=$(holder); n=$((n + 1))
+        [ "$h" = 11 ] && { fail "both namespaces hold $VIP"; return 1; }
+        [ "$h" != "$want" ] && { fail "holder changed to $h during the stable period"; return 1; }
+        sleep 0.1
+    done
+    pass "stable for $2 s ($n samples), holder $want, never both"
+}
+
+if [ "$VERSION" = 2 ]; then DOWN=5; FAST_MS=2500; else DOWN=3; FAST_MS=1400; fi
+
+if [ "$SCENARIO" = preempt ]; then
+    # nopreempt: the higher priority arriving late does not take over while the master lives
+    log "== v$VERSION IPv$FAMILY: nopreempt and preempt_delay"
+    for side in ipvsd keepalived; do
+        if [ $side = ipvsd ]; then late=start_ipvsd; early=start_keepalived; want=01; other=10; latevar=IPVSD_PID; earlyvar=KA_PID
+        else late=start_keepalived; early=start_ipvsd; want=10; other=01; latevar=KA_PID; earlyvar=IPVSD_PID; fi
+        EXTRA="" $early 100
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "the first ($early) did not become master"
+        EXTRA="nopreempt" $late 150
+        never_both $want $((DOWN + 1)) && pass "$side with nopreempt and priority 150 stayed BACKUP"
+        stop_proc TERM $latevar
+        # preempt_delay 2: accepts the lower master for 2 s, then preempts after Master_Down_Interval
+        t0=$(now_ms)
+        EXTRA="preempt_delay 2" $late 150
+        never_both $want 1 || true
+        if ms=$(wait_holder $other $((DOWN + 5))); then
+            took=$(( $(now_ms) - t0 ))
+            [ "$took" -ge 2000 ] && pass "$side preempted after preempt_delay (${took} ms)" || fail "$side preempted too early (${took} ms)"
+        else fail "$side with preempt_delay never preempted (holder $(holder))"; fi
+        stop_proc TERM $latevar; stop_proc TERM $earlyvar
+        ip -n "$NSA" addr del "$VIP/$VIP_PLEN" dev vA 2>/dev/null; ip -n "$NSB" addr del "$VIP/$VIP_PLEN" dev vB 2>/dev/null
+    done
+    [ "$FAILS" -eq 0 ] && log "PASS preempt v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = vmac ]; then
+    # use_vmac on ipvsd's side: VIP on vrrp.51, announcements from 00:00:5e:00:01:33, keepalived (no
+    # vmac) stays BACKUP on the adverts sent through the VMAC; SIGTERM removes the VMAC
+    log "== v$VERSION IPv$FAMILY: ipvsd use_vmac master, keepalived backup"
+    start_keepalived 100
+    HERE=$(dirname "$(readlink -f "$0")")
+    ip netns exec "$NSB" python3 "$HERE/announce_sniff.py" vB "$VIP" $((DOWN + 4)) >"$T/sniff.out" 2>&1 &
+    SNIFF=$!
+    sleep 0.2
+    EXTRA="use_vmac" start_ipvsd 150
+    if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd with use_vmac became master (${ms} ms)"; else fail "ipvsd not sole master (holder $(holder))"; fi
+    ip -n "$NSA" addr show dev vrrp.51 2>/dev/null | grep -q " $VIP/$VIP_PLEN " && pass "VIP is on vrrp.51" || fail "VIP not on vrrp.51"
+    ip -n "$NSA" link show dev vrrp.51 2>/dev/null | grep -q "link/ether 00:00:5e:00:01:33" && pass "vrrp.51 has the virtual MAC" || fail "wrong VMAC: $(ip -n "$NSA" link show dev vrrp.51 2>&1)"
+    wait "$SNIFF" && grep -q "from 00:00:5e:00:01:33" "$T/sniff.out" && pass "gratuitous ARP from the virtual MAC: $(cat "$T/sniff.out")" || fail "announcement: $(cat "$T/sniff.out")"
+    never_both 10 2
+    t0=$(now_ms); stop_proc TERM IPVSD_PID
+    if ms=$(wait_holder 01 $DOWN); then pass "keepalived took over after SIGTERM ($(( $(now_ms) - t0 )) ms)"; else fail "no takeover after SIGTERM"; fi
+    ip -n "$NSA" link show dev vrrp.51 >/dev/null 2>&1 && fail "vrrp.51 left behind" || pass "vrrp.51 removed on SIGTERM"
+    stop_proc TERM KA_PID
+    [ "$FAILS" -eq 0 ] && log "PASS vmac v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+# ---- Role 1: ipvsd 150 (master), keepalived 100 (backup)
+log "== v$VERSION IPv$FAMILY $MODE auth=$AUTH: ipvsd master, keepalived backup"
+start_keepalived 100
+HERE=$(dirname "$(readlink -f "$0")")
+ip netns exec "$NSB" python3 "$HERE/announce_sniff.py" vB "$VIP" $((DOWN + 4)) >"$T/sniff.out" 2>&1 &
+SNIFF=$!
+sleep 0.2
+start_ipvsd 150
+if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd became master (${ms} ms)"; else fail "ipvsd did not become sole master (holder $(holder))"; fi
+wait "$SNIFF" && pass "keepalived's side saw: $(cat "$T/sniff.out")" || fail "announcement check: $(cat "$T/sniff.out")"
+never_both 10 2
+# SIGHUP with an unchanged configuration: no transition, VIP stays
+entering_before=$(grep -c "Entering" "$T/ipvsd.log")
+kill -HUP "$IPVSD_PID"; sleep 0.5
+never_both 10 1
+entering_after=$(grep -c "Entering" "$T/ipvsd.log")
+[ "$entering_before" = "$entering_after" ] && grep -q "Reload finished" "$T/ipvsd.log" && pass "reload kept the instance untouched" || fail "reload caused a transition ($entering_before -> $entering_after)"
+# SIGTERM: priority 0, VIP removed, keepalived takes over after Skew_Time
+t0=$(now_ms); stop_proc TERM IPVSD_PID
+if ms=$(wait_holder 01 $DOWN); then
+    total=$(( $(now_ms) - t0 ))
+    [ "$total" -le "$FAST_MS" ] && pass "keepalived took over ${total} ms after SIGTERM (priority 0)" || fail "takeover after SIGTERM took ${total} ms (> ${FAST_MS})"
+else fail "keepalived did not take over after SIGTERM (holder $(holder))"; fi
+grep -q "sent 0 priority" "$T/ipvsd.log" && pass "ipvsd logged sent 0 priority" || fail "no priority 0 log line"
+# ipvsd returns with the higher priority: preempts
+start_ipvsd 150
+if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd preempted back (${ms} ms)"; else fail "no preemption back to ipvsd (holder $(holder))"; fi
+# SIGKILL: no priority 0; keepalived takes over after Master_Down_Interval (the VIP stays in A's netns)
+t0=$(now_ms); stop_proc KILL IPVSD_PID
+deadline=$(( t0 + (DOWN + 3) * 1000 )); took=-1
+while [ "$(now_ms)" -lt "$deadline" ]; do has_vip "$NSB" && { took=$(( $(now_ms) - t0 )); break; }; sleep 0.05; done
+[ "$took" -ge 0 ] && pass "keepalived took over ${took} ms after SIGKILL of ipvsd" || fail "keepalived did not take over after SIGKILL"
+ip -n "$NSA" addr del "$VIP/$VIP_PLEN" dev vA 2>/dev/null   # what a killed daemon leaves behind
+stop_proc TERM KA_PID
+
+# ---- Role 2: keepalived 150 (master), ipvsd 100 (backup)
+log "== v$VERSION IPv$FAMILY $MODE auth=$AUTH: keepalived master, ipvsd backup"
+start_ipvsd 100
+start_keepalived 150
+if ms=$(wait_holder 01 $((DOWN + 4))); then pass "keepalived became master over ipvsd (${ms} ms)"; else fail "keepalived not sole master (holder $(holder))"; fi
+never_both 01 2
+grep -q "Entering BACKUP STATE" "$T/ipvsd.log" && pass "ipvsd logged Entering BACKUP STATE" || fail "no BACKUP log line"
+t0=$(now_ms); stop_proc TERM KA_PID
+if ms=$(wait_holder 10 $DOWN); then
+    total=$(( $(now_ms) - t0 ))
+    [ "$total" -le "$FAST_MS" ] && pass "ipvsd took over ${total} ms after keepalived's SIGTERM (priority 0)" || fail "ipvsd takeover after SIGTERM took ${total} ms (> ${FAST_MS})"
+else fail "ipvsd did not take over after SIGTERM (holder $(holder))"; fi
+start_keepalived 150
+if ms=$(wait_holder 01 $((DOWN + 4))); then pass "keepalived preempted back, ipvsd released the VIP (${ms} ms)"; else fail "no preemption back to keepalived (holder $(holder))"; fi
+t0=$(now_ms); stop_proc KILL KA_PID
+deadline=$(( t0 + (DOWN + 3) * 1000 )); took=-1
+while [ "$(now_ms)" -lt "$deadline" ]; do has_vip "$NSA" && { took=$(( $(now_ms) - t0 )); break; }; sleep 0.05; done
+[ "$took" -ge 0 ] && pass "ipvsd took over ${took} ms after SIGKILL of keepalived" || fail "ipvsd did not take over after SIGKILL"
+grep -q "Entering MASTER STATE" "$T/ipvsd.log" && pass "ipvsd logged Entering MASTER STATE" || fail "no MASTER log line"
+stop_proc TERM IPVSD_PID
+has_vip "$NSA" && fail "ipvsd left the VIP after SIGTERM" || pass "ipvsd removed the VIP on SIGTERM"
+
+[ "$FAILS" -eq 0 ] && log "PASS v$VERSION IPv$FAMILY $MODE auth=$AUTH" || log "FAILED: $FAILS checks"
+exit $((FAILS != 0))

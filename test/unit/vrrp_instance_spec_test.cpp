@@ -1,0 +1,103 @@
+// keepalived.conf -> InstanceSpec: defaults from global_defs and keepalived, and the refusals.
+#include "vrrp/instance_spec.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+// With `strict`, any parse error fails the test (the daemon never maps a config with errors).
+SpecsOrErrors build(const std::string& text, bool strict = true) {
+    conf::ParseOptions options;
+    auto parsed = conf::parseText(text, options, "t.conf");
+    if (strict)
+        for (const auto& d : parsed.diagnostics.items())
+            if (d.severity == conf::Severity::Error) FAIL(parsed.diagnostics.format(d));
+    return buildInstanceSpecs(parsed.config);
+}
+
+TEST_CASE("instance spec: keepalived's defaults", "[vrrp][spec]") {
+    auto r = build("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n"
+                   " virtual_ipaddress {\n  10.0.0.1/24 brd + dev eth1 label eth1:v scope link\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 1);
+    const auto& s = r.specs[0];
+    CHECK(s.core.version == Version::V2);
+    CHECK(s.core.priority == 100);
+    CHECK(s.core.advertisementInterval == Centiseconds(100));
+    CHECK(s.core.preempt);
+    CHECK(s.core.garpMasterDelay == 5s);
+    CHECK(s.core.garpMasterRepeat == 5);
+    CHECK(s.multicastGroup == conf::IpAddress::parse("224.0.0.18"));
+    REQUIRE(s.vips.size() == 1);
+    CHECK(s.vips[0].broadcast == conf::IpAddress::parse("10.0.0.255"));
+    CHECK(s.vips[0].dev == "eth1");
+    CHECK(s.vips[0].label == "eth1:v");
+    CHECK(s.vips[0].scope == 253);
+    CHECK(s.advertAddresses() == std::vector<conf::IpAddress>{*conf::IpAddress::parse("10.0.0.1")});
+}
+
+TEST_CASE("instance spec: v3 IPv6, unicast, PASS, excluded, globals, sync group", "[vrrp][spec]") {
+    auto r = build("global_defs {\n vrrp_garp_master_delay 0\n vrrp_garp_interval 0.01\n}\n"
+                   "vrrp_sync_group G {\n group {\n  V6\n  V4\n }\n}\n"
+                   "vrrp_instance V6 {\n interface eth0\n virtual_router_id 8\n advert_int 0.2\n"
+                   " state MASTER\n virtual_ipaddress {\n  fd00::1\n }\n"
+                   " unicast_peer {\n  fe80::2\n }\n}\n"
+                   "vrrp_instance V4 {\n interface eth0\n virtual_router_id 9\n priority 150\n nopreempt\n"
+                   " authentication {\n  auth_type PASS\n  auth_pass 01234567\n }\n"
+                   " virtual_ipaddress {\n  10.0.0.1\n }\n virtual_ipaddress_excluded {\n  10.0.0.2\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 2);
+    const auto& v6 = r.specs[0];
+    CHECK(v6.core.version == Version::V3);
+    CHECK(v6.family == conf::IpAddress::Family::V6);
+    CHECK(v6.core.advertisementInterval == Centiseconds(20));
+    CHECK(v6.core.priority == 255);  // state MASTER without priority: the address owner
+    CHECK(v6.core.initialMaster);
+    CHECK(v6.core.garpMasterDelay == 0s);
+    CHECK(v6.unicastPeers == std::vector<conf::IpAddress>{*conf::IpAddress::parse("fe80::2")});
+    CHECK(v6.syncGroup == "G");
+    const auto& v4 = r.specs[1];
+    CHECK_FALSE(v4.core.preempt);
+    CHECK(v4.authType == AuthType::SimplePassword);
+    CHECK(v4.authData == passwordAuthData("01234567"));
+    CHECK(v4.garpInterval == 10ms);
+    CHECK(v4.vips.size() == 2);
+    CHECK(v4.advertAddresses() == std::vector<conf::IpAddress>{*conf::IpAddress::parse("10.0.0.1")});
+    CHECK(v4.receiveChecks().addresses == v4.advertAddresses());
+    CHECK(v4 == r.specs[1]);
+}
+
+TEST_CASE("instance spec: an instance without interface is refused with its location", "[vrrp][spec]") {
+    auto r = build("vrrp_instance VI_9 {\n virtual_router_id 7\n}\n", false);
+    REQUIRE(r.specs.empty());
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0] == "(t.conf: Line 1) (VI_9) no interface specified");
+}
+
+}  // namespace
+
+TEST_CASE("instance spec: track_script weights and vrrp_script defaults", "[vrrp][spec]") {
+    auto r = build("global_defs {\n enable_script_security\n script_user root\n}\n"
+                   "vrrp_script chk_a {\n script \"/bin/true x\"\n interval 3\n weight -20\n fall 2\n}\n"
+                   "vrrp_script chk_b {\n script /bin/false\n}\n"
+                   "vrrp_script unused {\n script /bin/true\n}\n"
+                   "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n"
+                   " track_script {\n  chk_a\n  chk_b weight 10 reverse\n }\n"
+                   " virtual_ipaddress {\n  10.0.0.1\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 1);
+    CHECK(r.specs[0].trackScripts ==
+          std::vector<TrackScript>{{"chk_a", -20, false}, {"chk_b", 10, true}});
+    REQUIRE(r.scripts.size() == 2);  // `unused` is tracked by nobody
+    CHECK(r.scripts[0].name == "chk_a");
+    CHECK(r.scripts[0].args == std::vector<std::string>{"/bin/true", "x"});
+    CHECK(r.scripts[0].interval == 3s);
+    CHECK(r.scripts[0].timeout == 3s);
+    CHECK(r.scripts[0].fall == 2);
+    CHECK(r.scripts[1].interval == 1s);
+    CHECK(r.scripts[1].rise == 1);
+}

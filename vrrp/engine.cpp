@@ -1,0 +1,186 @@
+#include "vrrp/engine.h"
+
+#include "vrrp/instance_runner.h"
+
+#include <algorithm>
+
+namespace ipvsd::vrrp {
+
+Engine::Engine(EnginePorts ports) : ports_(ports) {
+    ports_.packets.onReceive([this](const ReceivedPacket& packet) { receive(packet); });
+    ports_.addresses.onLinkChange([this](int ifindex, bool up) { linkChanged(ifindex, up); });
+}
+
+Engine::~Engine() {
+    // Runners hold timer handles that call back into the ports; drop them before the ports go.
+    instances_.clear();
+    scripts_.clear();
+    ports_.packets.onReceive({});
+    ports_.addresses.onLinkChange({});
+}
+
+void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts) {
+    std::map<std::string, ScriptSpec> wantedScripts;
+    for (auto& script : scripts) wantedScripts[script.name] = std::move(script);
+    for (auto it = scripts_.begin(); it != scripts_.end();) {
+        auto found = wantedScripts.find(it->first);
+        if (found != wantedScripts.end() && found->second == it->second->spec()) {
+            wantedScripts.erase(found);
+            ++it;
+        } else {
+            it = scripts_.erase(it);
+        }
+    }
+    std::vector<std::shared_ptr<TrackedScript>> fresh;
+    for (auto& [name, script] : wantedScripts) {
+        auto tracked = std::make_shared<TrackedScript>(std::move(script), ports_.scripts, ports_.scheduler, ports_.log,
+                                                       [this](const std::string& n, bool) { scriptChanged(n); });
+        scripts_[name] = tracked;
+        fresh.push_back(tracked);
+    }
+
+    std::map<std::string, InstanceSpec> wanted;
+    for (auto& spec : specs) {
+        auto name = spec.core.name;
+        wanted.emplace(std::move(name), std::move(spec));
+    }
+    for (auto it = instances_.begin(); it != instances_.end();) {
+        auto found = wanted.find(it->first);
+        if (found != wanted.end() && found->second == it->second->spec() && it->second->started()) {
+            wanted.erase(found);  // unchanged: same state, timers and VIPs
+            ++it;
+            continue;
+        }
+        it->second->stop();
+        it = instances_.erase(it);
+    }
+    for (auto& [name, spec] : wanted) {
+        auto runner = std::make_unique<InstanceRunner>(*this, std::move(spec));
+        auto* raw = runner.get();
+        instances_.emplace(name, std::move(runner));
+        raw->start();  // a runner that cannot start stays listed, stopped, and is retried on reload
+    }
+    for (auto& script : fresh) script->start();  // after the instances: a first result reaches them
+}
+
+std::optional<bool> Engine::scriptUp(const std::string& name) const {
+    auto it = scripts_.find(name);
+    if (it == scripts_.end()) return std::nullopt;
+    return it->second->up();
+}
+
+void Engine::scriptChanged(const std::string& name) {
+    for (auto& [instance, runner] : instances_)
+        if (runner->started() && runner->tracksScript(name)) runner->recomputeTracking();
+}
+
+void Engine::shutdown() {
+    for (auto& [name, runner] : instances_) runner->stop();
+}
+
+std::optional<RouterState> Engine::state(const std::string& instance) const {
+    auto it = instances_.find(instance);
+    if (it == instances_.end() || !it->second->started()) return std::nullopt;
+    return it->second->state().current();
+}
+
+std::vector<std::string> Engine::instanceNames() const {
+    std::vector<std::string> names;
+    for (const auto& [name, runner] : instances_) names.push_back(name);
+    return names;
+}
+
+std::uint64_t Engine::drops(DropReason reason) const {
+    return drops_[static_cast<std::size_t>(reason)] + ports_.packets.drops(reason);
+}
+
+// One socket per interface and family serves every instance on it: parse once, pick the instance by
+// VRID and version, then run that instance's checks (RFC 3768 / 5798 section 7.1).
+void Engine::receive(const ReceivedPacket& packet) {
+    // keepalived 2.2.7 sends IPv6 unicast adverts with the default hop limit (64 seen in the netns tests)
+    // and checks unicast TTLs only against unicast_peer min_ttl/max_ttl: 255 is required for multicast.
+    IpHeaderFacts facts = packet.ip;
+    if (!facts.destination.isMulticast()) facts.ttl = kRequiredTtl;
+    auto parsed = parseAdvertisement(packet.payload, facts);
+    if (!parsed.ok()) {
+        countDrop(parsed.reason());
+        ports_.log.debug("dropped packet from " + packet.ip.source.toString() + " (ttl " +
+                         std::to_string(packet.ip.ttl) + "): " + std::string(toString(parsed.reason())));
+        return;
+    }
+    const Advertisement& advert = parsed.value();
+    InstanceRunner* target = nullptr;
+    bool sameVridOtherVersion = false;
+    for (auto& [name, runner] : instances_) {
+        if (!runner->started() || runner->ifindex() != packet.ifindex ||
+            runner->spec().family != packet.ip.source.family || runner->spec().core.vrid != advert.vrid)
+            continue;
+        if (runner->spec().core.version != advert.version) {
+            sameVridOtherVersion = true;
+            continue;
+        }
+        target = runner.get();
+        break;
+    }
+    if (!target) {
+        countDrop(sameVridOtherVersion ? DropReason::VersionMismatch : DropReason::VridMismatch);
+        return;
+    }
+    if (auto reason = checkAdvertisement(advert, facts, target->checks())) {
+        countDrop(*reason);
+        ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
+                         packet.ip.source.toString() + ": " + std::string(toString(*reason)));
+        return;
+    }
+    const auto& peers = target->spec().unicastPeers;
+    if (target->spec().checkUnicastSource && !peers.empty() &&
+        std::find(peers.begin(), peers.end(), packet.ip.source) == peers.end()) {
+        ports_.log.debug("(" + target->spec().core.name + ") advert from " + packet.ip.source.toString() +
+                         " is not from a unicast peer - ignoring");
+        return;
+    }
+    target->feed(advertEvent(advert, facts));
+}
+
+void Engine::linkChanged(int ifindex, bool up) {
+    auto known = linkState_.find(ifindex);
+    if (known != linkState_.end() && known->second == up) return;
+    linkState_[ifindex] = up;
+    // The first report of a link is fed too: the state machine ignores "up" for an interface it had up.
+    for (auto& [name, runner] : instances_) {
+        if (!runner->started()) {
+            // An instance that could not start (interface missing, no address yet) tries again on
+            // every link event: an interface created or brought up later is picked up.
+            runner->start();
+            continue;
+        }
+        if (runner->ifindex() == ifindex) {
+            ports_.log.info("Netlink reports " + runner->spec().interface + (up ? " up" : " down"));
+            runner->feed(up ? Event{InterfaceUp{}} : Event{InterfaceDown{}});
+        }
+        if (runner->tracks(ifindex)) runner->trackedLinkChanged(ifindex, up);
+    }
+}
+
+void Engine::syncGroupChanged(const InstanceRunner& from, RouterState to) {
+    const auto& group = from.spec().syncGroup;
+    if (to != RouterState::Initialize) {
+        ports_.log.info("VRRP_Group(" + group + ") Syncing instances to " + std::string(toString(to)) + " state");
+        const auto& n = from.spec().groupNotify;
+        const std::vector<std::string>* script = to == RouterState::Master   ? &n.master
+                                                 : to == RouterState::Backup ? &n.backup
+                                                                             : &n.fault;
+        if (!script->empty()) (void)ports_.scripts.run(*script);
+        if (!n.any.empty()) {
+            auto args = n.any;
+            args.insert(args.end(), {"GROUP", group, std::string(toString(to))});
+            (void)ports_.scripts.run(args);
+        }
+    }
+    if (to == RouterState::Initialize) return;
+    for (auto* fifo : ports_.fifos) fifo->write("GROUP \"" + group + "\" " + std::string(toString(to)));
+    for (auto& [name, runner] : instances_)
+        if (runner.get() != &from && runner->spec().syncGroup == group) runner->feed(SyncGroupTransition{to});
+}
+
+}  // namespace ipvsd::vrrp

@@ -1,0 +1,73 @@
+// The VRRP engine: runs every vrrp_instance's pure step() against the ports. Per instance it owns one
+// timer handle per vrrp::Timer kind, feeds events (adverts, timer firings, link changes, shutdown) to
+// step() and performs the returned actions in order. Reload diffs the instance specs: unchanged
+// instances keep their state, timers and VIPs (STYLE.md lesson 9).
+#pragma once
+
+#include "util/lateness.h"
+#include "util/log.h"
+#include "vrrp/instance_spec.h"
+#include "vrrp/ports.h"
+#include "vrrp/track_script.h"
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ipvsd::vrrp {
+
+struct EnginePorts {
+    PacketPort& packets;
+    AddressPort& addresses;
+    AnnouncePort& announce;
+    ScriptPort& scripts;
+    Scheduler& scheduler;
+    Logger& log;
+    std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
+};
+
+class InstanceRunner;
+
+class Engine {
+  public:
+    explicit Engine(EnginePorts ports);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Starts the instances the first time; afterwards a reload: stops removed or changed instances (as
+    // on shutdown), starts new ones, leaves identical ones untouched.
+    // vrrp_scripts likewise: unchanged ones keep running with their state.
+    void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {});
+    // SIGTERM: every instance leaves (a MASTER sends priority 0 and removes its VIPs).
+    void shutdown();
+
+    std::optional<RouterState> state(const std::string& instance) const;
+    std::vector<std::string> instanceNames() const;
+    const LatenessStats& lateness() const { return lateness_; }
+    std::uint64_t drops(DropReason reason) const;  // socket-level and per-instance drops together
+
+    // Called by the ports (and by tests driving fakes directly).
+    void receive(const ReceivedPacket& packet);
+    void linkChanged(int ifindex, bool up);
+    // A vrrp_script's state; nullopt when no such script runs.
+    std::optional<bool> scriptUp(const std::string& name) const;
+
+  private:
+    friend class InstanceRunner;
+    void syncGroupChanged(const InstanceRunner& from, RouterState to);
+    void scriptChanged(const std::string& name);
+    void countDrop(DropReason reason) { ++drops_[static_cast<std::size_t>(reason)]; }
+
+    EnginePorts ports_;
+    std::map<std::string, std::shared_ptr<TrackedScript>> scripts_;
+    std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
+    std::map<int, bool> linkState_;  // last reported up/down per ifindex
+    LatenessStats lateness_;
+    std::array<std::uint64_t, kAllDropReasons.size()> drops_{};
+};
+
+}  // namespace ipvsd::vrrp

@@ -1,0 +1,142 @@
+// The real ports: raw IPPROTO_VRRP sockets, libnl-route-3 for addresses and links plus an rtnetlink
+// link watcher, AF_PACKET gratuitous ARP and ICMPv6 unsolicited NA, notify scripts as detached child
+// processes, and Asio steady_timers. All non-blocking and driven by one io_context. Constructors do no
+// I/O; sockets open in open()/start() and report a Result.
+#pragma once
+
+#include "vrrp/ports.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <set>
+
+struct nl_sock;
+
+namespace ipvsd::vrrp {
+
+class RawPacketPort : public PacketPort {
+  public:
+    explicit RawPacketPort(boost::asio::io_context& io) : io_(io) {}
+    ~RawPacketPort() override;
+    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) override;
+    Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
+                std::span<const std::uint8_t> packet) override;
+    void onReceive(Handler handler) override { handler_ = std::move(handler); }
+    std::uint64_t drops(DropReason reason) const override { return drops_[static_cast<std::size_t>(reason)]; }
+
+  private:
+    struct Socket {
+        int ifindex = 0;
+        IpAddress::Family family{};
+        std::unique_ptr<boost::asio::posix::stream_descriptor> fd;
+        std::set<IpAddress> groups;
+    };
+    void waitReadable(Socket& socket);
+    void drain(Socket& socket);
+
+    boost::asio::io_context& io_;
+    std::map<std::pair<int, IpAddress::Family>, std::unique_ptr<Socket>> sockets_;
+    Handler handler_;
+    std::array<std::uint64_t, kAllDropReasons.size()> drops_{};
+    std::array<std::uint8_t, 65536> buffer_{};
+};
+
+class NetlinkAddressPort : public AddressPort {
+  public:
+    explicit NetlinkAddressPort(boost::asio::io_context& io) : io_(io) {}
+    ~NetlinkAddressPort() override;
+    // Connects the libnl socket and subscribes the watcher to RTMGRP_LINK.
+    Status start();
+    std::optional<int> ifindex(const std::string& name) override;
+    Result<bool> linkUp(int ifindex) override;
+    Result<IpAddress> primaryAddress(int ifindex, IpAddress::Family family) override;
+    Status addAddress(const VipSpec& vip) override;
+    Status removeAddress(const VipSpec& vip) override;
+    void onLinkChange(LinkHandler handler) override { handler_ = std::move(handler); }
+    Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) override;
+    Status deleteLink(int ifindex) override;
+
+  private:
+    void waitLinkEvents();
+    void readLinkEvents();
+    Status change(const VipSpec& vip, bool add);
+
+    boost::asio::io_context& io_;
+    nl_sock* sock_ = nullptr;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
+    LinkHandler handler_;
+    std::array<std::uint8_t, 32768> buffer_{};
+};
+
+class NetAnnouncePort : public AnnouncePort {
+  public:
+    NetAnnouncePort() = default;
+    ~NetAnnouncePort() override;
+    NetAnnouncePort(const NetAnnouncePort&) = delete;
+    NetAnnouncePort& operator=(const NetAnnouncePort&) = delete;
+    Status announce(int ifindex, const IpAddress& address) override;
+
+  private:
+    Status garp(int ifindex, const IpAddress& address);
+    Status unsolicitedNa(int ifindex, const IpAddress& address);
+    int arpFd_ = -1;
+    int icmp6Fd_ = -1;
+};
+
+// Runs each script detached (double fork), so the loop never waits and no zombie is left behind.
+// check() watches the child through a pidfd on the loop and kills it at the timeout.
+class ProcessScriptPort : public ScriptPort {
+  public:
+    explicit ProcessScriptPort(boost::asio::io_context& io) : io_(io) {}
+    ~ProcessScriptPort() override;
+    Status run(const std::vector<std::string>& args) override;
+    Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) override;
+
+  private:
+    struct Running {
+        Running(boost::asio::io_context& io, int pidfd) : fd(io, pidfd), timer(io) {}
+        boost::asio::posix::stream_descriptor fd;  // a pidfd: readable when the child has exited
+        boost::asio::steady_timer timer;
+        Done done;
+        bool timedOut = false;
+    };
+    void reap(int pid);
+    boost::asio::io_context& io_;
+    std::map<int, std::unique_ptr<Running>> running_;
+};
+
+// A FIFO created if missing (mode 0600) and opened read-write non-blocking, so writing never waits for
+// a reader; a line that does not fit is dropped and counted.
+class FifoNotifySink : public NotifySink {
+  public:
+    explicit FifoNotifySink(std::string path) : path_(std::move(path)) {}
+    ~FifoNotifySink() override;
+    FifoNotifySink(const FifoNotifySink&) = delete;
+    FifoNotifySink& operator=(const FifoNotifySink&) = delete;
+    Status open();
+    void write(const std::string& line) override;
+    std::uint64_t dropped() const { return dropped_; }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+    std::uint64_t dropped_ = 0;
+};
+
+class AsioScheduler : public Scheduler {
+  public:
+    explicit AsioScheduler(boost::asio::io_context& io) : io_(io) {}
+    TimePoint now() const override { return std::chrono::steady_clock::now(); }
+    std::unique_ptr<TimerHandle> schedule(TimePoint at,
+                                          std::function<void(std::chrono::nanoseconds)> fire) override;
+
+  private:
+    boost::asio::io_context& io_;
+};
+
+}  // namespace ipvsd::vrrp
