@@ -11,7 +11,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -295,4 +298,106 @@ TEST_CASE("reconcile: the table keepalived 2.2.7 converges to is the one desired
 TEST_CASE("reconcile: keepalived 2.2.7 and desiredTable agree on groups, fwmark, flags, tunnels, IPv6",
           "[reconcile][keepalived]") {
     compareWithKeepalived(kStatic);
+}
+
+namespace {
+
+// A TCP listener on addr:80 that can be closed and opened again (what keepalived's TCP_CHECK sees).
+class Listener {
+  public:
+    explicit Listener(const char* addr) : addr_(addr) { open(); }
+    ~Listener() { close(); }
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    void open() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd_ >= 0);
+        int one = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(80);
+        REQUIRE(::inet_pton(AF_INET, addr_, &a.sin_addr) == 1);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd_, 64) == 0);
+    }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    const char* addr_;
+    int fd_ = -1;
+};
+
+std::vector<std::string> waitFor(const std::vector<std::string>& want) {
+    std::vector<std::string> got;
+    for (int i = 0; i < 60; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        got = vm::sortedLines(vm::ipvsadm({"-S", "-n"}));
+        if (got == want) break;
+    }
+    return got;
+}
+
+}  // namespace
+
+TEST_CASE("reconcile: keepalived 2.2.7 and ipvsd agree through quorum lost and regained",
+          "[reconcile][keepalived]") {
+    const char* config = R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  delay_loop 1
+  quorum 2
+  sorry_server 10.9.0.1 8080
+  real_server 10.1.0.1 80 {
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+  real_server 10.1.0.2 80 {
+  }
+}
+)";
+    conf::ParseOptions options;
+    options.configId = "keepalived-peer";
+    auto parsed = conf::parseText(config, options, "peer.conf");
+    REQUIRE(parsed.ok());
+    // ipvsd's three tables: all up; the checked one down (quorum lost); up again (regained).
+    std::vector<std::vector<std::string>> ours;
+    vm::freshNetns(false);
+    {
+        auto port = vm::openPort();
+        Executor exec(*port);
+        HealthView health;
+        std::set<ServiceKey> owned;
+        for (bool up : {true, false, true}) {
+            health.realServers = {{RealServerHealth{up, {}}, std::nullopt}};
+            auto d = desiredTable(parsed.config.lvs, health);
+            REQUIRE(exec.execute(plan(d.table, exec.observed(), owned)).ok());
+            owned = ownedAfter(d.table, owned, exec.observed());
+            health.quorumUp = {d.virtualServers[0].quorumUp};
+            CHECK(d.virtualServers[0].change == (up ? QuorumChange::Gained : QuorumChange::Lost));
+            ours.push_back(vm::sortedLines(vm::ipvsadm({"-S", "-n"})));
+        }
+    }
+    CHECK(ours[0] == ours[2]);
+
+    vm::freshNetns(true);
+    vm::ip({"addr", "add", "10.1.0.1/32", "dev", "d0"});
+    {
+        std::ofstream("/tmp/peer2.conf") << config;
+    }
+    Listener listener("10.1.0.1");
+    Keepalived keepalived("/tmp/peer2.conf");
+    CHECK(waitFor(ours[0]) == ours[0]);
+    listener.close();
+    CHECK(waitFor(ours[1]) == ours[1]);
+    listener.open();
+    CHECK(waitFor(ours[2]) == ours[2]);
+    INFO(slurp("/tmp/keepalived.log"));
 }

@@ -482,3 +482,40 @@ virtual_server 10.0.0.1 80 {
     requireClean(exec.execute(release({tcpKey("10.0.0.1", 80)}, exec.observed())));
     CHECK(vm::ipvsadm({"-S", "-n"}).empty());
 }
+
+TEST_CASE("reconcile: what the kernel refuses is reported per op and the rest still applies", "[reconcile]") {
+    vm::freshNetns(false);
+    // keepalived accepts `lb_algo twos`, Debian's 6.1 has no ip_vs_twos: ENOENT for the service, then
+    // ESRCH for its destination; the other service goes in all the same.
+    auto config = parseLvs(R"(
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lb_algo twos
+  lb_kind NAT
+  real_server 10.1.0.1 80 { }
+}
+virtual_server 10.0.0.2 80 {
+  protocol TCP
+  lb_algo rr
+  lb_kind NAT
+  real_server 10.1.0.2 80 { }
+}
+)");
+    auto port = vm::openPort();
+    Executor exec(*port);
+    REQUIRE(exec.refresh().ok());
+    auto desired = desiredTable(config, {});
+    auto report = exec.execute(plan(desired.table, exec.observed(), {}));
+    REQUIRE(report.failures.size() == 2);
+    CHECK(report.failures[0].error.operation == "add service");
+    CHECK(report.failures[0].error.errnum == ENOENT);
+    CHECK(report.failures[1].error.operation == "add destination");
+    CHECK(report.failures[1].error.errnum == ESRCH);
+    CHECK(report.reread == 1);  // the one service the failures were about, not the whole table
+    CHECK(exec.observed().size() == 1);
+    CHECK(exec.observed() == indexTable(port->listServices({}).value()));
+    // The next plan tries again, and only that.
+    auto again = plan(desired.table, exec.observed(), desired.table.keys());
+    CHECK(again.size() == 2);
+    CHECK(vm::ipvsadm({"-S", "-n"}) == "-A -t 10.0.0.2:80 -s rr\n-a -t 10.0.0.2:80 -r 10.1.0.2:80 -m -w 1\n");
+}
