@@ -127,8 +127,8 @@ std::string forwardSwitch(ipvs::ForwardMethod method) {
     switch (method) {
         case ipvs::ForwardMethod::Masquerade:
             return "-m";
-        case ipvs::ForwardMethod::Local:
-            return "-m";
+        case ipvs::ForwardMethod::Local:  // ipvsadm cannot ask for Local; it saves such dests with -g
+            return "-g";
         case ipvs::ForwardMethod::Tunnel:
             return "-i";
         case ipvs::ForwardMethod::DirectRoute:
