@@ -94,7 +94,8 @@ TEST_CASE("-A/-E/-D: one kernel call each, the kernel's errno decides the messag
 
     requireFailure(runLine(port, "-A -t 10.0.0.1:80 -s rr"), "Service already exists");
     requireFailure(runLine(port, "-A -t 10.0.0.2:80 -s nosuch"), "Scheduler or persistence engine not found");
-    requireFailure(runLine(port, "-A -t 10.0.0.2:80 --pe nosuch"), "Scheduler or persistence engine not found");
+    requireFailure(runLine(port, "-A -t 10.0.0.2:80 --pe nosuch"),
+                   "Scheduler or persistence engine not found");
     requireFailure(runLine(port, "-A -t 10.0.0.2:80 -s twos"), "Scheduler or persistence engine not found");
     requireFailure(runLine(port, "-E -t 10.0.0.9:80 -s rr"), "No such service");
     requireFailure(runLine(port, "-E -t 10.0.0.1:80 -s nosuch"), "Scheduler or persistence engine not found");
@@ -126,7 +127,8 @@ TEST_CASE("-a/-e/-d: Service not defined, Destination already exists, No such de
     requireFailure(runLine(port, "-d -t 10.0.0.9:80 -r 10.0.0.6:80"), "Service not defined");
     requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 0.0.0.0"),
                    "Invalid operation.  Possibly wrong module version, address not unicast, ...");
-    requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.7 -x 5 -y 10"), "Numerical result out of range");
+    requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.7 -x 5 -y 10"),
+                   "Numerical result out of range");
 
     // -e replaces every field: weight back to 1, forwarding to the default (route) when not given.
     requireOk(runLine(port, "-e -t 10.0.0.1:80 -r 10.0.0.5:80 -x 10"));
@@ -166,8 +168,9 @@ TEST_CASE("--start-daemon/--stop-daemon with every multicast option", "[lbctl][e
     requireFailure(runLine(port, "--start-daemon master --mcast-interface nosuch"), "No such device");
     requireOk(runLine(port, "--start-daemon master --mcast-interface eth0"));
     requireFailure(runLine(port, "--start-daemon master --mcast-interface eth0"), "Daemon has already run");
-    requireOk(runLine(port, "--start-daemon backup --mcast-interface eth0 --syncid 5 --mcast-group 224.0.0.99 "
-                            "--mcast-port 9000 --mcast-ttl 3 --sync-maxlen 1400"));
+    requireOk(runLine(port,
+                      "--start-daemon backup --mcast-interface eth0 --syncid 5 --mcast-group 224.0.0.99 "
+                      "--mcast-port 9000 --mcast-ttl 3 --sync-maxlen 1400"));
     auto daemons = port.listDaemons();
     REQUIRE(daemons);
     REQUIRE(daemons.value().size() == 2);
@@ -252,8 +255,11 @@ TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[l
     CHECK(o.status == 0);
     CHECK(o.err.empty());
     CHECK(o.out.starts_with("IPVS connection entries\n"));
-    CHECK(o.out.find("TCP 14:59  ESTABLISHED 10.2.0.1:40000     10.1.0.1:80        10.2.0.2:80") != std::string::npos);
+    CHECK(o.out.find("TCP 14:59  ESTABLISHED 10.2.0.1:40000     10.1.0.1:80        10.2.0.2:80") !=
+          std::string::npos);
     const Outcome empty = runLine(port, "-L -n -c", "", std::string{});
     CHECK(empty.status == 0);
-    CHECK(empty.out == "IPVS connection entries\npro expire state       source             virtual            destination\n");
+    CHECK(empty.out ==
+          "IPVS connection entries\npro expire state       source             virtual            "
+          "destination\n");
 }

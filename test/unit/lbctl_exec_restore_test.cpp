@@ -53,7 +53,8 @@ TEST_CASE("-R: a saved table goes to the kernel as one batch", "[lbctl][exec][re
     for (int s = 1; s <= 50; ++s) {
         const std::string vip = "10.1.0." + std::to_string(s) + ":80";
         input += "-A -t " + vip + " -s rr\n";
-        for (int d = 1; d <= 4; ++d) input += "-a -t " + vip + " -r 10.2.0." + std::to_string(d) + ":80 -m -w 2\n";
+        for (int d = 1; d <= 4; ++d)
+            input += "-a -t " + vip + " -r 10.2.0." + std::to_string(d) + ":80 -m -w 2\n";
     }
     const Outcome o = restore(port, input);
     CHECK(o.status == 0);
@@ -63,7 +64,8 @@ TEST_CASE("-R: a saved table goes to the kernel as one batch", "[lbctl][exec][re
     CHECK(serviceCount(port) == 50);
 }
 
-TEST_CASE("-R: blanks split words, blank lines are skipped, the empty input is fine", "[lbctl][exec][restore]") {
+TEST_CASE("-R: blanks split words, blank lines are skipped, the empty input is fine",
+          "[lbctl][exec][restore]") {
     ipvs::FakeIpvsPort port;
     CHECK(restore(port, "").status == 0);
     const Outcome o = restore(port, "   \n\t-A\t-t  10.1.1.1:80   -s rr  \r\n-A -t 10.9.9.9:80");
@@ -89,7 +91,8 @@ TEST_CASE("-R: kernel failures print and go on; the status is the last line's", 
 TEST_CASE("-R: popt errors print and go on, other parse errors stop", "[lbctl][exec][restore]") {
     {
         ipvs::FakeIpvsPort port;
-        const Outcome o = restore(port, "-A -t 10.1.1.1:80 -s\n-A -t 10.1.1.2:80 --bogus\n-A -t 10.9.9.9:80\n");
+        const Outcome o =
+            restore(port, "-A -t 10.1.1.1:80 -s\n-A -t 10.1.1.2:80 --bogus\n-A -t 10.9.9.9:80\n");
         CHECK(o.err == "-s: missing argument\n--bogus: unknown option\n");
         CHECK(o.status == 0);
         CHECK(serviceCount(port) == 1);
@@ -98,8 +101,10 @@ TEST_CASE("-R: popt errors print and go on, other parse errors stop", "[lbctl][e
         // The kernel error of an earlier line comes out before the parse error that stops the restore,
         // and what came before that line was applied.
         ipvs::FakeIpvsPort port;
-        const Outcome o = restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.1:80\n# comment\n-A -t 10.9.9.9:80\n");
-        CHECK(o.err == "Service already exists\nTry `ipvsadm -h' or 'ipvsadm --help' for more information.\n");
+        const Outcome o =
+            restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.1:80\n# comment\n-A -t 10.9.9.9:80\n");
+        CHECK(o.err ==
+              "Service already exists\nTry `ipvsadm -h' or 'ipvsadm --help' for more information.\n");
         CHECK(o.status == 255);
         CHECK(hasService(port, "10.1.1.1"));
         CHECK_FALSE(hasService(port, "10.9.9.9"));
@@ -135,7 +140,8 @@ TEST_CASE("-R: -C in the middle applies in order", "[lbctl][exec][restore]") {
     CHECK(hasService(port, "10.9.9.9"));
 }
 
-TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank lines do not", "[lbctl][exec][restore]") {
+TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank lines do not",
+          "[lbctl][exec][restore]") {
     {
         ipvs::FakeIpvsPort port;
         const Outcome o = restore(port, std::string("-A -t 10.1.1.1:80\0 -s rr\n", 26));
