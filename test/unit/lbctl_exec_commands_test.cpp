@@ -27,6 +27,12 @@ Resolvers noNames() {
                      [](const std::string&) { return std::optional<std::uint16_t>{}; }};
 }
 
+// Listings without -n print numbers: no reverse look-ups from a unit test.
+NameLookups noReverseNames() {
+    return NameLookups{[](const ipvs::Address&) { return std::optional<std::string>{}; },
+                       [](std::uint16_t, ipvs::Protocol) { return std::optional<std::string>{}; }};
+}
+
 Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::string& input = "",
                 std::optional<std::string> procConn = std::nullopt) {
     std::vector<std::string> args;
@@ -36,10 +42,12 @@ Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::st
     std::ostringstream out;
     std::ostringstream err;
     std::vector<std::string> readPaths;
-    Environment env{port, noNames(), [&](const std::string& path) {
+    Environment env{port, noNames(),
+                    [&](const std::string& path) {
                         readPaths.push_back(path);
                         return procConn;
-                    }};
+                    },
+                    noReverseNames()};
     const Streams io{in, out, err};
     Outcome o;
     o.status = run(args, "ipvsadm", env, io);
@@ -262,4 +270,12 @@ TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[l
     CHECK(empty.out ==
           "IPVS connection entries\npro expire state       source             virtual            "
           "destination\n");
+}
+
+TEST_CASE("-L without -n goes through the injected reverse look-ups", "[lbctl][exec]") {
+    ipvs::FakeIpvsPort port;
+    requireOk(runLine(port, "-A -t 10.0.0.1:80 -s rr"));
+    const Outcome o = runLine(port, "-S");
+    CHECK(o.status == 0);
+    CHECK(o.out == "-A -t 10.0.0.1:80 -s rr\n");
 }

@@ -26,7 +26,9 @@ Outcome restore(ipvs::FakeIpvsPort& port, const std::string& input) {
     Environment env{port,
                     Resolvers{[](const std::string&) { return std::optional<std::uint32_t>{}; },
                               [](const std::string&) { return std::optional<std::uint16_t>{}; }},
-                    [](const std::string&) { return std::optional<std::string>{}; }};
+                    [](const std::string&) { return std::optional<std::string>{}; },
+                    NameLookups{[](const ipvs::Address&) { return std::optional<std::string>{}; },
+                                [](std::uint16_t, ipvs::Protocol) { return std::optional<std::string>{}; }}};
     const Streams io{in, out, err};
     Outcome o;
     o.status = run(args, "ipvsadm", env, io);
