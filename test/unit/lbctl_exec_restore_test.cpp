@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <sstream>
 
 using namespace ipvsd;
@@ -166,4 +167,28 @@ TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank 
         CHECK(o.err == "No such service\n");
         CHECK(o.status == 1);
     }
+}
+
+TEST_CASE("-R: a long input goes out in batches of at most 16 384 changes", "[lbctl][exec][restore]") {
+    ipvs::FakeIpvsPort port;
+    std::string input;
+    for (int i = 0; i < 20000; ++i) {
+        input += "-A -t 10." + std::to_string(i / 250 + 1) + "." + std::to_string(i % 250) + ".1:80\n";
+    }
+    const Outcome o = restore(port, input);
+    CHECK(o.status == 0);
+    CHECK(o.err.empty());
+    REQUIRE(port.batches().size() == 2);
+    CHECK(port.batches()[0].size() == 16384);
+    CHECK(port.batches()[1].size() == 20000 - 16384);
+    CHECK(serviceCount(port) == 20000);
+}
+
+TEST_CASE("-R: a batch that cannot be sent reports every line of it", "[lbctl][exec][restore]") {
+    ipvs::FakeIpvsPort port;
+    port.failNextApply(Error{"send", ENOMEM, "test"});
+    const Outcome o = restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.2:80 -s\n-A -t 10.1.1.3:80\n");
+    CHECK(o.err == "Memory allocation problem\n-s: missing argument\nMemory allocation problem\n");
+    CHECK(o.status == 255);
+    CHECK(serviceCount(port) == 0);
 }
