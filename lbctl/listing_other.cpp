@@ -90,8 +90,11 @@ std::string hostText(const ipvs::Address& address, bool numeric, const NameLooku
     return address.toString();
 }
 
+// Only TCP, UDP and SCTP ports have names: a fwmark service's destinations show "rs:80" even without -n.
 std::string portText(std::uint16_t port, ipvs::Protocol protocol, bool numeric, const NameLookups& names) {
-    if (!numeric && names.port)
+    const bool named = protocol == ipvs::Protocol::Tcp || protocol == ipvs::Protocol::Udp ||
+                       protocol == ipvs::Protocol::Sctp;
+    if (!numeric && named && names.port)
         if (auto name = names.port(port, protocol)) return *name;
     return std::to_string(port);
 }
@@ -163,7 +166,7 @@ NameLookups systemNameLookups() {
             return std::nullopt;
         return std::string(host);
     };
-    // getservbyport with the protocol's name; other protocols match any entry of the port.
+    // getservbyport with the protocol's name (other protocols have no port names).
     names.port = [](std::uint16_t port, ipvs::Protocol protocol) -> std::optional<std::string> {
         const char* proto = nullptr;
         switch (protocol) {
@@ -177,6 +180,7 @@ NameLookups systemNameLookups() {
                 proto = "sctp";
                 break;
         }
+        if (proto == nullptr) return std::nullopt;
         servent result{};
         servent* found = nullptr;
         char buffer[1024];
