@@ -1,6 +1,7 @@
 // The rest of ipvsadm 1.31's read-only outputs: counters, the sort order, names, -L --timeout,
 // -L --daemon and the connection list -L -c. Facts recorded in the 6.1 guest (lbctl/README.md, "Listing").
 #include "lbctl/listing.h"
+#include "lbctl/listing_internal.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -13,16 +14,7 @@ namespace ipvsd::lbctl {
 
 namespace {
 
-std::string format(const char* fmt, auto... args) {
-    char buffer[512];
-    const int n = std::snprintf(buffer, sizeof buffer, fmt, args...);
-    if (n < 0) return {};
-    if (static_cast<std::size_t>(n) < sizeof buffer) return std::string(buffer, static_cast<std::size_t>(n));
-    std::string big(static_cast<std::size_t>(n) + 1, '\0');
-    std::snprintf(big.data(), big.size(), fmt, args...);
-    big.resize(static_cast<std::size_t>(n));
-    return big;
-}
+using detail::format;
 
 // a - b of two unsigned 32-bit values read as a signed int, as ipvsadm's comparisons compute it.
 int wrappedDifference(std::uint32_t a, std::uint32_t b) {
@@ -191,12 +183,12 @@ NameLookups systemNameLookups() {
     return names;
 }
 
-std::string renderTimeouts(const ipvs::Timeouts& t) {
+std::string detail::renderTimeouts(const ipvs::Timeouts& t) {
     return format("Timeout (tcp tcpfin udp): %d %d %d\n", static_cast<int>(t.tcp), static_cast<int>(t.tcpFin),
                   static_cast<int>(t.udp));
 }
 
-std::string renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
+std::string detail::renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
     std::string out;
     for (const ipvs::SyncDaemon& d : daemons) {
         out += format("%s sync daemon (mcast=%s, syncid=%d", std::string(ipvs::syncStateName(d.state)).c_str(),
@@ -210,7 +202,7 @@ std::string renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
     return out;
 }
 
-std::string renderConnections(const ParsedCommand& command, const std::vector<ipvs::Connection>& connections,
+std::string detail::renderConnections(const ParsedCommand& command, const std::vector<ipvs::Connection>& connections,
                               const NameLookups& names) {
     const bool numeric = command.numeric || command.options.has(Opt::Numeric);
     const bool pe = command.options.has(Opt::PersistentConn);
