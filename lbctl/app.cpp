@@ -98,7 +98,8 @@ std::optional<ListingInput> readListingInput(const ParsedCommand& command, Envir
         const auto text = env.readFile ? env.readFile(ipvs::kConnTablePath) : std::nullopt;
         auto connections = ipvs::parseConnTable(text.value_or(""));
         if (!text || !connections) {
-            err << "Could not open the " << ipvs::kConnTablePath << " file\n";
+            // ipvsadm's text when it cannot open the file (measured with /proc hidden by a tmpfs).
+            err << "cannot open file " << ipvs::kConnTablePath << "\n";
             return std::nullopt;
         }
         input.connections = std::move(connections).value();

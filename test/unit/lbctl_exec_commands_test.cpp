@@ -252,6 +252,8 @@ TEST_CASE("-L/-S read the table through the port; a missing service is status 1"
     // -c reads the connection list through the injected reader (none here: an empty table).
     const Outcome conns = runLine(port, "-L -n -c");
     CHECK(conns.status == 1);
+    CHECK(conns.err == "cannot open file /proc/net/ip_vs_conn\n");
+    CHECK(conns.out.empty());
 }
 
 TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[lbctl][exec]") {
