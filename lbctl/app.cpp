@@ -33,16 +33,13 @@ std::optional<std::string> readWholeFile(const std::string& path) {
     return text;
 }
 
-}  // namespace
-
-namespace {
-
 // ipvsadm gives a direct-routing or tunnelled destination of an address service the service's port,
 // whatever port -r named (a fwmark service keeps it): `-a -t VIP:80 -r RIP:8080 -i` saves as RIP:80.
 // Only adding and editing do this; -d looks the destination up with the port as given.
 ipvs::Dest withIpvsadmPort(const ParsedCommand& c) {
     ipvs::Dest dest = c.dest;
-    const bool routed = dest.forward == ipvs::ForwardMethod::DirectRoute || dest.forward == ipvs::ForwardMethod::Tunnel;
+    const bool routed =
+        dest.forward == ipvs::ForwardMethod::DirectRoute || dest.forward == ipvs::ForwardMethod::Tunnel;
     if (routed && !c.service.key.isFwmark()) dest.key.port = c.service.key.port;
     return dest;
 }
@@ -51,21 +48,32 @@ ipvs::Dest withIpvsadmPort(const ParsedCommand& c) {
 
 std::optional<ipvs::IpvsOp> tableChange(const ParsedCommand& c) {
     switch (c.command) {
-    case Command::AddService: return ipvs::AddService{c.service};
-    case Command::EditService: return ipvs::EditService{c.service};
-    case Command::DeleteService: return ipvs::DelService{c.service.key};
-    case Command::Flush: return ipvs::Flush{};
-    case Command::AddServer: return ipvs::AddDest{c.service.key, withIpvsadmPort(c)};
-    case Command::EditServer: return ipvs::EditDest{c.service.key, withIpvsadmPort(c)};
-    case Command::DeleteServer: return ipvs::DelDest{c.service.key, c.dest.key};
-    case Command::SetTimeout: return ipvs::SetTimeouts{c.timeouts};
-    case Command::StartDaemon: return ipvs::StartDaemon{c.daemon};
-    case Command::StopDaemon: return ipvs::StopDaemon{c.daemon.state};
-    case Command::Zero:
-        return ipvs::ZeroCounters{c.hasService ? std::optional{c.service.key} : std::nullopt};
-    case Command::List:
-    case Command::Save:
-    case Command::Restore: return std::nullopt;
+        case Command::AddService:
+            return ipvs::AddService{c.service};
+        case Command::EditService:
+            return ipvs::EditService{c.service};
+        case Command::DeleteService:
+            return ipvs::DelService{c.service.key};
+        case Command::Flush:
+            return ipvs::Flush{};
+        case Command::AddServer:
+            return ipvs::AddDest{c.service.key, withIpvsadmPort(c)};
+        case Command::EditServer:
+            return ipvs::EditDest{c.service.key, withIpvsadmPort(c)};
+        case Command::DeleteServer:
+            return ipvs::DelDest{c.service.key, c.dest.key};
+        case Command::SetTimeout:
+            return ipvs::SetTimeouts{c.timeouts};
+        case Command::StartDaemon:
+            return ipvs::StartDaemon{c.daemon};
+        case Command::StopDaemon:
+            return ipvs::StopDaemon{c.daemon.state};
+        case Command::Zero:
+            return ipvs::ZeroCounters{c.hasService ? std::optional{c.service.key} : std::nullopt};
+        case Command::List:
+        case Command::Save:
+        case Command::Restore:
+            return std::nullopt;
     }
     return std::nullopt;
 }
@@ -75,7 +83,8 @@ namespace {
 // What a listing shows, read the way ipvsadm reads it: the connection list from /proc for -c, the one
 // service for -L -t/-u/-f (ESRCH: "No such service", status 1), the timeouts or the daemons for
 // --timeout/--daemon, else every service with its destinations.
-std::optional<ListingInput> readListingInput(const ParsedCommand& command, Environment& env, std::ostream& err) {
+std::optional<ListingInput> readListingInput(const ParsedCommand& command, Environment& env,
+                                             std::ostream& err) {
     ListingInput input;
     auto fail = [&](const Error& error) {
         err << kernelErrorMessage(error.operation, error.errnum) << "\n";
@@ -89,7 +98,8 @@ std::optional<ListingInput> readListingInput(const ParsedCommand& command, Envir
         const auto text = env.readFile ? env.readFile(ipvs::kConnTablePath) : std::nullopt;
         auto connections = ipvs::parseConnTable(text.value_or(""));
         if (!text || !connections) {
-            err << "Could not open the " << ipvs::kConnTablePath << " file\n";
+            // ipvsadm's text when it cannot open the file (measured with /proc hidden by a tmpfs).
+            err << "cannot open file " << ipvs::kConnTablePath << "\n";
             return std::nullopt;
         }
         input.connections = std::move(connections).value();
@@ -141,7 +151,8 @@ int runCommand(const ParsedCommand& command, std::string_view program, Environme
         io.err << kernelErrorMessage(ipvs::operationName(*op), status.error().errnum) << "\n";
         return kStatusKernelFailure;
     }
-    if (command.command == Command::List || command.command == Command::Save) return runListing(command, env, io);
+    if (command.command == Command::List || command.command == Command::Save)
+        return runListing(command, env, io);
     // -R is run by run() and runRestore(); a nested -R is refused by runRestore() before it gets here.
     io.err << program << ": the '" << commandName(command.command) << "' command cannot run here\n";
     return 2;

@@ -44,8 +44,8 @@ int runOnKernel(std::span<const std::string> args, std::string_view program, con
 // The one table change a parsed command asks for, or nullopt for listing/saving/restoring commands.
 std::optional<ipvs::IpvsOp> tableChange(const ParsedCommand& command);
 
-// Runs one parsed command other than -R (a table change, a listing or a save). ipvsVersion is the
-// kernel's IPVS version string. Returns the exit status ipvsadm gives.
+// Runs one parsed command other than -R (a table change, a listing or a save). Returns the exit status
+// ipvsadm gives.
 int runCommand(const ParsedCommand& command, std::string_view program, Environment& env, const Streams& io);
 
 }  // namespace ipvsd::lbctl

@@ -2,6 +2,7 @@
 // Every format here was recorded from the real ipvsadm in the 6.1 guest
 // (test/unit/data/lbctl/listing/recorded.txt); the facts are listed in lbctl/README.md, "Listing".
 #include "lbctl/listing.h"
+#include "lbctl/listing_internal.h"
 
 #include <arpa/inet.h>
 
@@ -15,16 +16,7 @@ namespace {
 using ipvs::DestEntry;
 using ipvs::ServiceEntry;
 
-std::string format(const char* fmt, auto... args) {
-    char buffer[512];
-    const int n = std::snprintf(buffer, sizeof buffer, fmt, args...);
-    if (n < 0) return {};
-    if (static_cast<std::size_t>(n) < sizeof buffer) return std::string(buffer, static_cast<std::size_t>(n));
-    std::string big(static_cast<std::size_t>(n) + 1, '\0');
-    std::snprintf(big.data(), big.size(), fmt, args...);
-    big.resize(static_cast<std::size_t>(n));
-    return big;
-}
+using detail::format;
 
 // "%-Ns": the text, padded on the right to width (never cut).
 std::string padRight(std::string text, std::size_t width) {
@@ -127,8 +119,8 @@ std::string forwardSwitch(ipvs::ForwardMethod method) {
     switch (method) {
         case ipvs::ForwardMethod::Masquerade:
             return "-m";
-        case ipvs::ForwardMethod::Local:
-            return "-m";
+        case ipvs::ForwardMethod::Local:  // ipvsadm cannot ask for Local; it saves such dests with -g
+            return "-g";
         case ipvs::ForwardMethod::Tunnel:
             return "-i";
         case ipvs::ForwardMethod::DirectRoute:
@@ -297,12 +289,6 @@ std::vector<ServiceEntry> ordered(const std::vector<ServiceEntry>& services, boo
 
 }  // namespace
 
-// Implemented in listing_other.cpp.
-std::string renderTimeouts(const ipvs::Timeouts& timeouts);
-std::string renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons);
-std::string renderConnections(const ParsedCommand& command, const std::vector<ipvs::Connection>& connections,
-                              const NameLookups& names);
-
 std::string renderListing(const ParsedCommand& command, const ListingInput& input, const NameLookups& names) {
     const OptionSet& o = command.options;
     const bool numeric = command.numeric || o.has(Opt::Numeric);
@@ -312,10 +298,10 @@ std::string renderListing(const ParsedCommand& command, const ListingInput& inpu
         for (const ServiceEntry& e : ordered(input.services, sort)) renderSave(out, e, numeric, names);
         return out;
     }
-    if (o.has(Opt::Connection)) return renderConnections(command, input.connections, names);
+    if (o.has(Opt::Connection)) return detail::renderConnections(command, input.connections, names);
     if (!command.hasService) {
-        if (o.has(Opt::Timeout)) return renderTimeouts(input.timeouts);
-        if (o.has(Opt::Daemon)) return renderDaemons(input.daemons);
+        if (o.has(Opt::Timeout)) return detail::renderTimeouts(input.timeouts);
+        if (o.has(Opt::Daemon)) return detail::renderDaemons(input.daemons);
         out += "IP Virtual Server version " + input.info.versionString() +
                " (size=" + std::to_string(input.info.connTableSize) + ")\n";
     }

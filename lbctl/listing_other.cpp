@@ -1,6 +1,7 @@
 // The rest of ipvsadm 1.31's read-only outputs: counters, the sort order, names, -L --timeout,
 // -L --daemon and the connection list -L -c. Facts recorded in the 6.1 guest (lbctl/README.md, "Listing").
 #include "lbctl/listing.h"
+#include "lbctl/listing_internal.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -13,16 +14,7 @@ namespace ipvsd::lbctl {
 
 namespace {
 
-std::string format(const char* fmt, auto... args) {
-    char buffer[512];
-    const int n = std::snprintf(buffer, sizeof buffer, fmt, args...);
-    if (n < 0) return {};
-    if (static_cast<std::size_t>(n) < sizeof buffer) return std::string(buffer, static_cast<std::size_t>(n));
-    std::string big(static_cast<std::size_t>(n) + 1, '\0');
-    std::snprintf(big.data(), big.size(), fmt, args...);
-    big.resize(static_cast<std::size_t>(n));
-    return big;
-}
+using detail::format;
 
 // a - b of two unsigned 32-bit values read as a signed int, as ipvsadm's comparisons compute it.
 int wrappedDifference(std::uint32_t a, std::uint32_t b) {
@@ -90,8 +82,11 @@ std::string hostText(const ipvs::Address& address, bool numeric, const NameLooku
     return address.toString();
 }
 
+// Only TCP, UDP and SCTP ports have names: a fwmark service's destinations show "rs:80" even without -n.
 std::string portText(std::uint16_t port, ipvs::Protocol protocol, bool numeric, const NameLookups& names) {
-    if (!numeric && names.port)
+    const bool named = protocol == ipvs::Protocol::Tcp || protocol == ipvs::Protocol::Udp ||
+                       protocol == ipvs::Protocol::Sctp;
+    if (!numeric && named && names.port)
         if (auto name = names.port(port, protocol)) return *name;
     return std::to_string(port);
 }
@@ -163,7 +158,7 @@ NameLookups systemNameLookups() {
             return std::nullopt;
         return std::string(host);
     };
-    // getservbyport with the protocol's name; other protocols match any entry of the port.
+    // getservbyport with the protocol's name (other protocols have no port names).
     names.port = [](std::uint16_t port, ipvs::Protocol protocol) -> std::optional<std::string> {
         const char* proto = nullptr;
         switch (protocol) {
@@ -177,6 +172,7 @@ NameLookups systemNameLookups() {
                 proto = "sctp";
                 break;
         }
+        if (proto == nullptr) return std::nullopt;
         servent result{};
         servent* found = nullptr;
         char buffer[1024];
@@ -187,12 +183,12 @@ NameLookups systemNameLookups() {
     return names;
 }
 
-std::string renderTimeouts(const ipvs::Timeouts& t) {
+std::string detail::renderTimeouts(const ipvs::Timeouts& t) {
     return format("Timeout (tcp tcpfin udp): %d %d %d\n", static_cast<int>(t.tcp), static_cast<int>(t.tcpFin),
                   static_cast<int>(t.udp));
 }
 
-std::string renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
+std::string detail::renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
     std::string out;
     for (const ipvs::SyncDaemon& d : daemons) {
         out += format("%s sync daemon (mcast=%s, syncid=%d", std::string(ipvs::syncStateName(d.state)).c_str(),
@@ -206,7 +202,7 @@ std::string renderDaemons(const std::vector<ipvs::SyncDaemon>& daemons) {
     return out;
 }
 
-std::string renderConnections(const ParsedCommand& command, const std::vector<ipvs::Connection>& connections,
+std::string detail::renderConnections(const ParsedCommand& command, const std::vector<ipvs::Connection>& connections,
                               const NameLookups& names) {
     const bool numeric = command.numeric || command.options.has(Opt::Numeric);
     const bool pe = command.options.has(Opt::PersistentConn);

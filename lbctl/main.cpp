@@ -6,7 +6,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-    // ipvsadm writes through stdio; untie and enlarge nothing else: outputs are flushed at exit.
+    // Large listings and restores write a lot: no per-write stdio synchronisation (flushed at exit).
     std::ios::sync_with_stdio(false);
     const std::vector<std::string> args(argv + 1, argv + argc);
     const ipvsd::lbctl::Streams io{std::cin, std::cout, std::cerr};

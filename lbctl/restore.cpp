@@ -31,7 +31,8 @@ std::vector<std::string> splitBlanks(const std::string& line) {
 }
 
 std::string tryHelpText(std::string_view program) {
-    return "Try `" + std::string(program) + " -h' or '" + std::string(program) + " --help' for more information.\n";
+    return "Try `" + std::string(program) + " -h' or '" + std::string(program) +
+           " --help' for more information.\n";
 }
 
 // A popt-level error ("ITEM: unknown option", "ITEM: missing argument", ...) has status 255 and no

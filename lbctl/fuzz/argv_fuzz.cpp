@@ -30,12 +30,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (args.size() > 64) return 0;
 
     ipvsd::ipvs::FakeIpvsPort port;
-    // No resolver and no file system: a fuzzer must not do DNS look-ups or read /proc.
+    // No resolver, no reverse look-ups and no file system: a fuzzer must not do DNS look-ups or read /proc.
     ipvsd::lbctl::Environment env{
         port,
         ipvsd::lbctl::Resolvers{[](const std::string&) { return std::optional<std::uint32_t>{}; },
                                 [](const std::string&) { return std::optional<std::uint16_t>{}; }},
-        [](const std::string&) { return std::optional<std::string>{}; }};
+        [](const std::string&) { return std::optional<std::string>{}; },
+        ipvsd::lbctl::NameLookups{
+            [](const ipvsd::ipvs::Address&) { return std::optional<std::string>{}; },
+            [](std::uint16_t, ipvsd::ipvs::Protocol) { return std::optional<std::string>{}; }}};
     std::istringstream in(stdinText);
     std::ostringstream out;
     std::ostringstream err;

@@ -6,16 +6,20 @@
 #   parse_cases.sh LBCTL CASES
 LBCTL=$1
 CASES=$2
-mkdir -p /tmp/lbctl-as-ipvsadm
-ln -s "$LBCTL" /tmp/lbctl-as-ipvsadm/ipvsadm
-# Commands that ipvsadm does run change the table: keep them out of the guest's own namespace.
-/usr/sbin/ip netns add cases
+# Commands that ipvsadm does run change the table: keep them out of the guest's own namespace. The whole
+# loop runs inside it (one `ip netns exec`, not one per command: ~45 ms saved per command under TCG).
+if [ -z "$LBCTL_IN_NS" ]; then
+    mkdir -p /tmp/lbctl-as-ipvsadm
+    ln -s "$LBCTL" /tmp/lbctl-as-ipvsadm/ipvsadm
+    /usr/sbin/ip netns add cases
+    LBCTL_IN_NS=1 exec /usr/sbin/ip netns exec cases /bin/sh "$0" "$@"
+fi
 set -f
 total=0
 same=0
 different=0
 while IFS= read -r line; do
-    /usr/sbin/ip netns exec cases ipvsadm $line </dev/null >/tmp/ref.out 2>/tmp/ref.err
+    ipvsadm $line </dev/null >/tmp/ref.out 2>/tmp/ref.err
     rc=$?
     parseTime=0
     case $rc in
@@ -26,7 +30,7 @@ while IFS= read -r line; do
     esac
     [ "$parseTime" = 1 ] || continue
     total=$((total + 1))
-    (PATH=/tmp/lbctl-as-ipvsadm; export PATH; exec /usr/sbin/ip netns exec cases ipvsadm $line) \
+    (PATH=/tmp/lbctl-as-ipvsadm; export PATH; exec ipvsadm $line) \
         </dev/null >/tmp/our.out 2>/tmp/our.err
     ours=$?
     if [ "$rc" = "$ours" ] && cmp -s /tmp/ref.out /tmp/our.out && cmp -s /tmp/ref.err /tmp/our.err; then

@@ -27,6 +27,12 @@ Resolvers noNames() {
                      [](const std::string&) { return std::optional<std::uint16_t>{}; }};
 }
 
+// Listings without -n print numbers: no reverse look-ups from a unit test.
+NameLookups noReverseNames() {
+    return NameLookups{[](const ipvs::Address&) { return std::optional<std::string>{}; },
+                       [](std::uint16_t, ipvs::Protocol) { return std::optional<std::string>{}; }};
+}
+
 Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::string& input = "",
                 std::optional<std::string> procConn = std::nullopt) {
     std::vector<std::string> args;
@@ -36,10 +42,12 @@ Outcome runLine(ipvs::FakeIpvsPort& port, const std::string& line, const std::st
     std::ostringstream out;
     std::ostringstream err;
     std::vector<std::string> readPaths;
-    Environment env{port, noNames(), [&](const std::string& path) {
+    Environment env{port, noNames(),
+                    [&](const std::string& path) {
                         readPaths.push_back(path);
                         return procConn;
-                    }};
+                    },
+                    noReverseNames()};
     const Streams io{in, out, err};
     Outcome o;
     o.status = run(args, "ipvsadm", env, io);
@@ -94,7 +102,8 @@ TEST_CASE("-A/-E/-D: one kernel call each, the kernel's errno decides the messag
 
     requireFailure(runLine(port, "-A -t 10.0.0.1:80 -s rr"), "Service already exists");
     requireFailure(runLine(port, "-A -t 10.0.0.2:80 -s nosuch"), "Scheduler or persistence engine not found");
-    requireFailure(runLine(port, "-A -t 10.0.0.2:80 --pe nosuch"), "Scheduler or persistence engine not found");
+    requireFailure(runLine(port, "-A -t 10.0.0.2:80 --pe nosuch"),
+                   "Scheduler or persistence engine not found");
     requireFailure(runLine(port, "-A -t 10.0.0.2:80 -s twos"), "Scheduler or persistence engine not found");
     requireFailure(runLine(port, "-E -t 10.0.0.9:80 -s rr"), "No such service");
     requireFailure(runLine(port, "-E -t 10.0.0.1:80 -s nosuch"), "Scheduler or persistence engine not found");
@@ -126,7 +135,8 @@ TEST_CASE("-a/-e/-d: Service not defined, Destination already exists, No such de
     requireFailure(runLine(port, "-d -t 10.0.0.9:80 -r 10.0.0.6:80"), "Service not defined");
     requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 0.0.0.0"),
                    "Invalid operation.  Possibly wrong module version, address not unicast, ...");
-    requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.7 -x 5 -y 10"), "Numerical result out of range");
+    requireFailure(runLine(port, "-a -t 10.0.0.1:80 -r 10.0.0.7 -x 5 -y 10"),
+                   "Numerical result out of range");
 
     // -e replaces every field: weight back to 1, forwarding to the default (route) when not given.
     requireOk(runLine(port, "-e -t 10.0.0.1:80 -r 10.0.0.5:80 -x 10"));
@@ -166,8 +176,9 @@ TEST_CASE("--start-daemon/--stop-daemon with every multicast option", "[lbctl][e
     requireFailure(runLine(port, "--start-daemon master --mcast-interface nosuch"), "No such device");
     requireOk(runLine(port, "--start-daemon master --mcast-interface eth0"));
     requireFailure(runLine(port, "--start-daemon master --mcast-interface eth0"), "Daemon has already run");
-    requireOk(runLine(port, "--start-daemon backup --mcast-interface eth0 --syncid 5 --mcast-group 224.0.0.99 "
-                            "--mcast-port 9000 --mcast-ttl 3 --sync-maxlen 1400"));
+    requireOk(runLine(port,
+                      "--start-daemon backup --mcast-interface eth0 --syncid 5 --mcast-group 224.0.0.99 "
+                      "--mcast-port 9000 --mcast-ttl 3 --sync-maxlen 1400"));
     auto daemons = port.listDaemons();
     REQUIRE(daemons);
     REQUIRE(daemons.value().size() == 2);
@@ -241,6 +252,8 @@ TEST_CASE("-L/-S read the table through the port; a missing service is status 1"
     // -c reads the connection list through the injected reader (none here: an empty table).
     const Outcome conns = runLine(port, "-L -n -c");
     CHECK(conns.status == 1);
+    CHECK(conns.err == "cannot open file /proc/net/ip_vs_conn\n");
+    CHECK(conns.out.empty());
 }
 
 TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[lbctl][exec]") {
@@ -252,8 +265,19 @@ TEST_CASE("-L -c: the connection list comes from the injected /proc reader", "[l
     CHECK(o.status == 0);
     CHECK(o.err.empty());
     CHECK(o.out.starts_with("IPVS connection entries\n"));
-    CHECK(o.out.find("TCP 14:59  ESTABLISHED 10.2.0.1:40000     10.1.0.1:80        10.2.0.2:80") != std::string::npos);
+    CHECK(o.out.find("TCP 14:59  ESTABLISHED 10.2.0.1:40000     10.1.0.1:80        10.2.0.2:80") !=
+          std::string::npos);
     const Outcome empty = runLine(port, "-L -n -c", "", std::string{});
     CHECK(empty.status == 0);
-    CHECK(empty.out == "IPVS connection entries\npro expire state       source             virtual            destination\n");
+    CHECK(empty.out ==
+          "IPVS connection entries\npro expire state       source             virtual            "
+          "destination\n");
+}
+
+TEST_CASE("-L without -n goes through the injected reverse look-ups", "[lbctl][exec]") {
+    ipvs::FakeIpvsPort port;
+    requireOk(runLine(port, "-A -t 10.0.0.1:80 -s rr"));
+    const Outcome o = runLine(port, "-S");
+    CHECK(o.status == 0);
+    CHECK(o.out == "-A -t 10.0.0.1:80 -s rr\n");
 }

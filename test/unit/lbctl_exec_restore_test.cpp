@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <sstream>
 
 using namespace ipvsd;
@@ -26,7 +27,9 @@ Outcome restore(ipvs::FakeIpvsPort& port, const std::string& input) {
     Environment env{port,
                     Resolvers{[](const std::string&) { return std::optional<std::uint32_t>{}; },
                               [](const std::string&) { return std::optional<std::uint16_t>{}; }},
-                    [](const std::string&) { return std::optional<std::string>{}; }};
+                    [](const std::string&) { return std::optional<std::string>{}; },
+                    NameLookups{[](const ipvs::Address&) { return std::optional<std::string>{}; },
+                                [](std::uint16_t, ipvs::Protocol) { return std::optional<std::string>{}; }}};
     const Streams io{in, out, err};
     Outcome o;
     o.status = run(args, "ipvsadm", env, io);
@@ -53,7 +56,8 @@ TEST_CASE("-R: a saved table goes to the kernel as one batch", "[lbctl][exec][re
     for (int s = 1; s <= 50; ++s) {
         const std::string vip = "10.1.0." + std::to_string(s) + ":80";
         input += "-A -t " + vip + " -s rr\n";
-        for (int d = 1; d <= 4; ++d) input += "-a -t " + vip + " -r 10.2.0." + std::to_string(d) + ":80 -m -w 2\n";
+        for (int d = 1; d <= 4; ++d)
+            input += "-a -t " + vip + " -r 10.2.0." + std::to_string(d) + ":80 -m -w 2\n";
     }
     const Outcome o = restore(port, input);
     CHECK(o.status == 0);
@@ -63,7 +67,8 @@ TEST_CASE("-R: a saved table goes to the kernel as one batch", "[lbctl][exec][re
     CHECK(serviceCount(port) == 50);
 }
 
-TEST_CASE("-R: blanks split words, blank lines are skipped, the empty input is fine", "[lbctl][exec][restore]") {
+TEST_CASE("-R: blanks split words, blank lines are skipped, the empty input is fine",
+          "[lbctl][exec][restore]") {
     ipvs::FakeIpvsPort port;
     CHECK(restore(port, "").status == 0);
     const Outcome o = restore(port, "   \n\t-A\t-t  10.1.1.1:80   -s rr  \r\n-A -t 10.9.9.9:80");
@@ -89,7 +94,8 @@ TEST_CASE("-R: kernel failures print and go on; the status is the last line's", 
 TEST_CASE("-R: popt errors print and go on, other parse errors stop", "[lbctl][exec][restore]") {
     {
         ipvs::FakeIpvsPort port;
-        const Outcome o = restore(port, "-A -t 10.1.1.1:80 -s\n-A -t 10.1.1.2:80 --bogus\n-A -t 10.9.9.9:80\n");
+        const Outcome o =
+            restore(port, "-A -t 10.1.1.1:80 -s\n-A -t 10.1.1.2:80 --bogus\n-A -t 10.9.9.9:80\n");
         CHECK(o.err == "-s: missing argument\n--bogus: unknown option\n");
         CHECK(o.status == 0);
         CHECK(serviceCount(port) == 1);
@@ -98,8 +104,10 @@ TEST_CASE("-R: popt errors print and go on, other parse errors stop", "[lbctl][e
         // The kernel error of an earlier line comes out before the parse error that stops the restore,
         // and what came before that line was applied.
         ipvs::FakeIpvsPort port;
-        const Outcome o = restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.1:80\n# comment\n-A -t 10.9.9.9:80\n");
-        CHECK(o.err == "Service already exists\nTry `ipvsadm -h' or 'ipvsadm --help' for more information.\n");
+        const Outcome o =
+            restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.1:80\n# comment\n-A -t 10.9.9.9:80\n");
+        CHECK(o.err ==
+              "Service already exists\nTry `ipvsadm -h' or 'ipvsadm --help' for more information.\n");
         CHECK(o.status == 255);
         CHECK(hasService(port, "10.1.1.1"));
         CHECK_FALSE(hasService(port, "10.9.9.9"));
@@ -135,7 +143,8 @@ TEST_CASE("-R: -C in the middle applies in order", "[lbctl][exec][restore]") {
     CHECK(hasService(port, "10.9.9.9"));
 }
 
-TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank lines do not", "[lbctl][exec][restore]") {
+TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank lines do not",
+          "[lbctl][exec][restore]") {
     {
         ipvs::FakeIpvsPort port;
         const Outcome o = restore(port, std::string("-A -t 10.1.1.1:80\0 -s rr\n", 26));
@@ -158,4 +167,28 @@ TEST_CASE("-R: a NUL byte separates words; the last line's status counts, blank 
         CHECK(o.err == "No such service\n");
         CHECK(o.status == 1);
     }
+}
+
+TEST_CASE("-R: a long input goes out in batches of at most 16 384 changes", "[lbctl][exec][restore]") {
+    ipvs::FakeIpvsPort port;
+    std::string input;
+    for (int i = 0; i < 20000; ++i) {
+        input += "-A -t 10." + std::to_string(i / 250 + 1) + "." + std::to_string(i % 250) + ".1:80\n";
+    }
+    const Outcome o = restore(port, input);
+    CHECK(o.status == 0);
+    CHECK(o.err.empty());
+    REQUIRE(port.batches().size() == 2);
+    CHECK(port.batches()[0].size() == 16384);
+    CHECK(port.batches()[1].size() == 20000 - 16384);
+    CHECK(serviceCount(port) == 20000);
+}
+
+TEST_CASE("-R: a batch that cannot be sent reports every line of it", "[lbctl][exec][restore]") {
+    ipvs::FakeIpvsPort port;
+    port.failNextApply(Error{"send", ENOMEM, "test"});
+    const Outcome o = restore(port, "-A -t 10.1.1.1:80\n-A -t 10.1.1.2:80 -s\n-A -t 10.1.1.3:80\n");
+    CHECK(o.err == "Memory allocation problem\n-s: missing argument\nMemory allocation problem\n");
+    CHECK(o.status == 255);
+    CHECK(serviceCount(port) == 0);
 }

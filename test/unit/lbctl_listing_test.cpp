@@ -487,3 +487,47 @@ TEST_CASE("listing: every mode renders arbitrary tables", "[lbctl][listing]") {
         }
     }
 }
+
+// ipvsadm cannot add a Local destination; ipvs-probe can (fwd=local). Recorded in the guest with
+// ipvsadm 1.31: listed as "Local", saved with -g.
+TEST_CASE("listing: Local destinations", "[lbctl][listing]") {
+    ListingInput input = fromProbe(
+        "version 1.2.1 size 4096\n"
+        "service UDP 10.0.0.1:53 sched=rr flags=0x0 timeout=0 mask=0xffffffff pe=- conns=0 inpkts=0 outpkts=0 "
+        "inbytes=0 outbytes=0 cps=0 inpps=0 outpps=0 inbps=0 outbps=0\n"
+        "  dest 10.0.0.2:53 IPv4 fwd=Local w=0 x=0 y=0 tun=ipip tport=0 tflags=0 active=0 inact=0 persist=0 conns=0 "
+        "inpkts=0 outpkts=0 inbytes=0 outbytes=0 cps=0 inpps=0 outpps=0 inbps=0 outbps=0\n"
+        "service TCP 10.0.0.1:80 sched=rr flags=0x0 timeout=0 mask=0xffffffff pe=- conns=0 inpkts=0 outpkts=0 "
+        "inbytes=0 outbytes=0 cps=0 inpps=0 outpps=0 inbps=0 outbps=0\n"
+        "  dest 10.0.0.2:80 IPv4 fwd=Local w=1 x=0 y=0 tun=ipip tport=0 tflags=0 active=0 inact=0 persist=0 conns=0 "
+        "inpkts=0 outpkts=0 inbytes=0 outbytes=0 cps=0 inpps=0 outpps=0 inbps=0 outbps=0\n",
+        "");
+    auto render = [&](const std::string& line) {
+        const auto args = splitArgs(line);
+        const auto outcome = parseCommandLine(args, "ipvsadm", numericResolvers());
+        const auto* command = std::get_if<ParsedCommand>(&outcome);
+        REQUIRE(command != nullptr);
+        return renderListing(*command, input, NameLookups{});
+    };
+    CHECK(render("-S -n") ==
+          "-A -t 10.0.0.1:80 -s rr\n"
+          "-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n"
+          "-A -u 10.0.0.1:53 -s rr\n"
+          "-a -u 10.0.0.1:53 -r 10.0.0.2:53 -g -w 0\n");
+    CHECK(render("-L -n") ==
+          "IP Virtual Server version 1.2.1 (size=4096)\n"
+          "Prot LocalAddress:Port Scheduler Flags\n"
+          "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+          "TCP  10.0.0.1:80 rr\n"
+          "  -> 10.0.0.2:80                  Local   1      0          0         \n"
+          "UDP  10.0.0.1:53 rr\n"
+          "  -> 10.0.0.2:53                  Local   0      0          0         \n");
+    CHECK(render("-L -n --tun-info") ==
+          "IP Virtual Server version 1.2.1 (size=4096)\n"
+          "Prot LocalAddress:Port Scheduler Flags\n"
+          "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+          "TCP  10.0.0.1:80 rr\n"
+          "  -> 10.0.0.2:80                  Local   n/a           1      0          0         \n"
+          "UDP  10.0.0.1:53 rr\n"
+          "  -> 10.0.0.2:53                  Local   n/a           0      0          0         \n");
+}

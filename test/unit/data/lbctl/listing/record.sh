@@ -15,10 +15,13 @@ out=$work/out
 # (not under /tmp: the guest mounts a tmpfs there)
 mkdir -p "$build/listing-record"
 gcc -O2 -static -o "$build/listing-record/udp_send" "$here/udp_send.c"
-"$root/test/vm/vmrun" --cache-dir "$build/vm-cache" --binary /usr/sbin/ipvsadm --binary /usr/sbin/ip \
+# nft (package nftables) marks packets for the fwmark service; without it that traffic is left out
+nft_args=(); nft_path=""
+if [ -x /usr/sbin/nft ]; then nft_args=(--binary /usr/sbin/nft --module nf_tables); nft_path=/usr/sbin/nft; fi
+"$root/test/vm/vmrun" "${nft_args[@]}" --cache-dir "$build/vm-cache" --binary /usr/sbin/ipvsadm --binary /usr/sbin/ip \
     --binary "$build/bin/ipvs-probe" --binary "$build/listing-record/udp_send" --all-ipvs-modules --module ip_vs_pe_sip --memory 768 \
     --timeout 900 \
-    -- "$here/record_guest.sh" "$build/bin/ipvs-probe" "$build/listing-record/udp_send" >"$out"
+    -- "$here/record_guest.sh" "$build/bin/ipvs-probe" "$build/listing-record/udp_send" "$nft_path" >"$out"
 tail -n 1 "$out" | grep -qx '@@END'
 # keep the state records only (a failing setup command's stderr may sit between them)
 awk '/^@@STATE /{inside=1} inside{print} /^@@ENDSTATE$/{inside=0}' "$out" >"$here/recorded.txt"
