@@ -141,6 +141,29 @@ class FakeScriptPort : public ScriptPort {
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
 };
 
+class FakeFilePort : public FilePort {
+  public:
+    std::optional<std::string> read(const std::string& path) override {
+        auto it = files.find(path);
+        if (it == files.end()) return std::nullopt;
+        return it->second;
+    }
+    Status write(const std::string& path, const std::string& content) override {
+        files[path] = content;
+        return Ok{};
+    }
+    Status watch(const std::string& path, std::function<void()> changed) override {
+        watchers[path] = std::move(changed);
+        return Ok{};
+    }
+    void set(const std::string& path, const std::string& content) {
+        files[path] = content;
+        if (watchers.count(path)) watchers[path]();
+    }
+    std::map<std::string, std::string> files;
+    std::map<std::string, std::function<void()>> watchers;
+};
+
 class FakeNotifySink : public NotifySink {
   public:
     void write(const std::string& line) override { lines.push_back(line); }

@@ -1,5 +1,6 @@
 #include "vrrp/instance_runner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -109,6 +110,12 @@ bool InstanceRunner::tracksScript(const std::string& name) const {
     return false;
 }
 
+bool InstanceRunner::tracksFile(const std::string& name) const {
+    for (const auto& t : spec_.trackFiles)
+        if (t.name == name) return true;
+    return false;
+}
+
 void InstanceRunner::trackedLinkChanged(int index, bool up) {
     trackedUp_[index] = up;
     recomputeTracking();
@@ -132,6 +139,21 @@ void InstanceRunner::recomputeTracking() {
     }
     for (const auto& t : spec_.trackScripts)
         if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
+    // track_file: number x weight (reversed: negated); weight 0 faults on any non-zero number, and a
+    // contribution of -254 or less is FAULT as well (keepalived).
+    for (const auto& t : spec_.trackFiles) {
+        auto value = engine_.fileValue(t.name);
+        if (!value) continue;
+        if (t.weight == 0) {
+            failed = failed || *value != 0;
+            continue;
+        }
+        std::int64_t v = *value * t.weight * (t.reverse ? -1 : 1);
+        if (v <= -254)
+            failed = true;
+        else
+            weight += static_cast<std::int32_t>(std::min<std::int64_t>(v, 254));
+    }
     if (weight != state_.trackingWeight()) feed(PriorityChanged{weight});
     if (failed != state_.trackFailed()) feed(TrackFault{failed});
 }

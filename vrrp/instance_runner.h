@@ -29,6 +29,7 @@ class InstanceRunner {
     void recomputeTracking();
     bool tracks(int ifindex) const;
     bool tracksScript(const std::string& name) const;
+    bool tracksFile(const std::string& name) const;
 
   private:
     void perform(const Action& action);

@@ -125,6 +125,38 @@ grep -q "^INSTANCE VI_2 FAULT 100$" "$T/notify.out" && grep -q "^INSTANCE VI_2 M
     && grep -q "^master$" "$T/notify.out" && pass "notify / notify_master ran with keepalived's arguments" \
     || fail "notify output: $(cat "$T/notify.out" 2>&1)"
 
+# 7b. track_file (weight 0, init_file 0): a non-zero number is FAULT (inotify, no polling)
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+}
+track_file tf {
+  file $T/tf
+  weight 0
+  init_file 0
+}
+vrrp_instance VI_2 {
+  interface d0
+  virtual_router_id 52
+  priority 100
+  advert_int 0.1
+  virtual_ipaddress {
+    10.201.0.101/32
+  }
+  track_file {
+    tf
+  }
+}
+CONF
+kill -HUP "$PID"
+wait_for test -f "$T/tf" && [ "$(cat "$T/tf")" = 0 ] && pass "init_file created the file with 0" || fail "init_file: $(cat "$T/tf" 2>&1)"
+wait_for has 10.201.0.101 && pass "VI_2 MASTER with track_file at 0" || fail "VI_2 not MASTER with track_file"
+echo 1 > "$T/tf"
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && pass "track_file 1 -> FAULT, VIP removed" || fail "VIP kept with track_file 1"
+echo 0 > "$T/tf"
+wait_for has 10.201.0.101 && pass "track_file 0 -> MASTER again" || fail "no recovery after track_file 0"
+
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done

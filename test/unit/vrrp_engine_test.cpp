@@ -41,9 +41,10 @@ struct World {
     fake::FakeScriptPort scripts;
     fake::FakeScheduler clock;
     fake::FakeNotifySink fifo;
+    fake::FakeFilePort files;
     std::vector<std::string> lines;
     Logger log{LogOptions{false, false, true}, [this](LogLevel, std::string_view m) { lines.emplace_back(m); }};
-    Engine engine{{packets, addresses, announce, scripts, clock, log, {&fifo}}};
+    Engine engine{{packets, addresses, announce, scripts, clock, log, {&fifo}, &files}};
 
     World() {
         addresses.links["eth0"] = {2, true, {ip("192.0.2.10")}};
@@ -457,6 +458,42 @@ TEST_CASE("engine: use_vmac puts VIPs and adverts on a macvlan with the virtual 
     w.engine.shutdown();
     CHECK(w.addresses.vmacs.empty());  // deleted on the way out
     CHECK_FALSE(w.hasVip(vmac, "192.0.2.100/32"));
+}
+
+}  // namespace
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+TEST_CASE("engine: track_file number x weight, weight 0 faults on non-zero, init_file", "[vrrp][engine][file]") {
+    World w;
+    auto s = spec();
+    s.trackFiles.push_back({"f1", 5, false});
+    s.trackFiles.push_back({"f0", 0, false});
+    FileSpec f1{"f1", "/run/f1", std::nullopt, false};
+    FileSpec f0{"f0", "/run/f0", std::int64_t{0}, false};  // init_file 0: created
+    w.files.files["/run/f1"] = "2\n";
+    w.engine.apply({s}, {}, {f1, f0});
+    CHECK(w.files.files.at("/run/f0") == "0\n");
+    CHECK(w.engine.fileValue("f1") == 2);
+    w.clock.advance(4s);
+    CHECK(w.lastAdvert().priority == 110);  // 100 + 2 x 5
+    w.files.set("/run/f1", "-4");
+    CHECK(w.logged("Tracked file f1 now has value -4"));
+    CHECK(w.logged("(VI_1) Changing effective priority from 110 to 80"));
+    w.files.set("/run/f1", "-60");  // -300: FAULT
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    w.files.set("/run/f1", "junk");  // not a number: 0
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+    w.files.set("/run/f0", "1");
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    // Reload with the same files keeps their values and watches.
+    w.engine.apply({s}, {}, {f1, f0});
+    CHECK(w.engine.fileValue("f0") == 1);
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
 }
 
 }  // namespace
