@@ -157,6 +157,21 @@ wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" &&
 echo 0 > "$T/tf"
 wait_for has 10.201.0.101 && pass "track_file 0 -> MASTER again" || fail "no recovery after track_file 0"
 
+# 7c. vrrp_sync_group: VI_3 on d1 loses its link -> FAULT, VI_2 on d0 follows; link back -> both MASTER
+ip -n "$NS" link add d1 type veth peer name d1p
+ip -n "$NS" addr add 10.202.0.1/24 dev d1
+ip -n "$NS" link set d1p up; ip -n "$NS" link set d1 up
+{ printf "$HEAD"; instance VI_2 52 10.201.0.101; instance VI_3 53 10.201.0.102 | sed 's/interface d0/interface d1/'
+  printf 'vrrp_sync_group G1 {\n  group {\n    VI_2\n    VI_3\n  }\n}\n'; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for has 10.201.0.101 && wait_for bash -c "ip -n $NS addr show dev d1 | grep -q ' 10.201.0.102/32 '" \
+    && pass "sync group members both MASTER" || fail "sync group not both MASTER"
+ip -n "$NS" link set d1p down
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && grep -q "VRRP_Group(G1) Syncing instances to FAULT state" "$T/ipvsd.log" \
+    && pass "VI_3 link down: VI_2 followed into FAULT" || fail "VI_2 did not follow the group into FAULT"
+ip -n "$NS" link set d1p up
+wait_for has 10.201.0.101 && pass "group back to MASTER after the link came back" || fail "group did not recover"
+
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
