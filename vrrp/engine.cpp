@@ -77,9 +77,17 @@ void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scri
         auto name = spec.core.name;
         wanted.emplace(std::move(name), std::move(spec));
     }
+    // Notify commands do not change the protocol: a spec differing only there is updated in place.
+    auto withoutNotify = [](InstanceSpec spec) {
+        spec.notify = {};
+        spec.groupNotify = {};
+        return spec;
+    };
     for (auto it = instances_.begin(); it != instances_.end();) {
         auto found = wanted.find(it->first);
-        if (found != wanted.end() && found->second == it->second->spec() && it->second->started()) {
+        if (found != wanted.end() && it->second->started() &&
+            withoutNotify(found->second) == withoutNotify(it->second->spec())) {
+            it->second->updateNotify(found->second.notify, found->second.groupNotify);
             wanted.erase(found);  // unchanged: same state, timers and VIPs
             ++it;
             continue;

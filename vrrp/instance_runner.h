@@ -16,6 +16,10 @@ class InstanceRunner {
     // Resolves the interface and opens the socket; false (logged) if the instance cannot run.
     bool start();
     void feed(const Event& event);
+    void updateNotify(NotifyCommands notify, NotifyCommands groupNotify) {
+        spec_.notify = std::move(notify);
+        spec_.groupNotify = std::move(groupNotify);
+    }
     // Leaves (as on shutdown: priority 0, VIPs removed) and deletes the VMAC it created.
     void stop();
 

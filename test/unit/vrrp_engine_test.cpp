@@ -203,6 +203,16 @@ TEST_CASE("engine: reload keeps unchanged instances, restarts changed ones, star
     w.engine.apply({spec("VI_1", 51)});
     CHECK(w.engine.instanceNames() == std::vector<std::string>{"VI_1"});
     CHECK(w.engine.state("VI_1") == RouterState::Master);
+
+    // Only a notify script changed: updated in place, no transition; the new script runs next time.
+    auto renotified = spec("VI_1", 51);
+    renotified.notify.backup = {"/bin/on-backup"};
+    w.engine.apply({renotified});
+    CHECK(w.engine.state("VI_1") == RouterState::Master);
+    CHECK(w.count("(VI_1) Entering MASTER STATE") == masters);
+    w.deliver(200);
+    CHECK(std::find(w.scripts.runs.begin(), w.scripts.runs.end(), std::vector<std::string>{"/bin/on-backup"}) !=
+          w.scripts.runs.end());
 }
 
 TEST_CASE("engine: interface down is FAULT, up again is BACKUP", "[vrrp][engine]") {
