@@ -172,6 +172,59 @@ wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" &&
 ip -n "$NS" link set d1p up
 wait_for has 10.201.0.101 && pass "group back to MASTER after the link came back" || fail "group did not recover"
 
+# 7d. mcast_src_ip, VIP attributes (brd +, scope, label, dev), virtual_ipaddress_excluded, track_interface.
+# The VIP is in its own subnet: Linux 6.x refuses a scope-link secondary in a global primary's subnet
+# ("ipv4: Invalid scope value", from ip(8) as well).
+ip -n "$NS" addr add 10.201.0.9/24 dev d0
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+}
+vrrp_instance VI_4 {
+  interface d0
+  virtual_router_id 54
+  priority 100
+  advert_int 0.1
+  mcast_src_ip 10.201.0.9
+  track_interface {
+    d1
+  }
+  virtual_ipaddress {
+    10.203.0.104/24 brd + dev d0 scope link label d0:vip
+  }
+  virtual_ipaddress_excluded {
+    10.201.0.105/32 dev d1
+  }
+}
+CONF
+kill -HUP "$PID"
+wait_for bash -c "ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "VI_4 MASTER" || fail "VI_4 not MASTER"
+line=$(ip -n "$NS" -4 addr show dev d0 | grep ' 10.203.0.104/24 ')
+echo "$line" | grep -q "brd 10.203.0.255 scope link d0:vip" && pass "VIP attributes: $line" || fail "VIP attributes: $line"
+ip -n "$NS" addr show dev d1 | grep -q ' 10.201.0.105/32 ' && pass "excluded VIP on d1" || fail "excluded VIP missing"
+src=$(ip netns exec "$NS" python3 - <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind(("d0p", 0)); s.settimeout(2)
+try:
+    while True:
+        f = s.recv(2048)
+        if f[14 + 9] == 112:
+            print(socket.inet_ntoa(f[14 + 12:14 + 16]), f[14 + 8]); break
+except socket.timeout:
+    print("none")
+PY
+)
+[ "$src" = "10.201.0.9 255" ] && pass "adverts from mcast_src_ip with TTL 255" || fail "advert source/ttl: $src"
+ip -n "$NS" link set d1p down
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "track_interface d1 down -> FAULT" || fail "no FAULT on tracked interface down"
+ip -n "$NS" link set d1p up
+wait_for bash -c "ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "tracked interface up -> MASTER" || fail "no recovery"
+{ printf "$HEAD"; instance VI_2 52 10.201.0.101; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for has 10.201.0.101 || fail "VI_2 back"
+
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
