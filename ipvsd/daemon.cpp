@@ -131,6 +131,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     log.info("Starting ipvsd VRRP (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 
     boost::asio::io_context io;
+    // Registered first, so a SIGHUP or SIGTERM during start-up is queued instead of killing the daemon.
+    boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
     vrrp::RawPacketPort packets(io);
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
@@ -176,7 +178,6 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
-    boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
     std::function<void(const boost::system::error_code&, int)> onSignal =
         [&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
