@@ -11,6 +11,7 @@ T=$(mktemp -d /tmp/vrrp-life.XXXXXX)
 PID=""; FAILS=0
 cleanup() {
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$NS" 2>/dev/null
     [ "$FAILS" -ne 0 ] && { echo "---- ipvsd log"; tail -50 "$T/ipvsd.log"; }
     rm -rf "$T"
