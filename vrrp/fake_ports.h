@@ -25,9 +25,11 @@ class FakePacketPort : public PacketPort {
     }
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                 std::span<const std::uint8_t> packet) override {
+        if (rejectSource && source == *rejectSource) return Error{"sendmsg", EINVAL, "not a local address"};
         sent.push_back({ifindex, source, destination, {packet.begin(), packet.end()}});
         return Ok{};
     }
+    std::optional<IpAddress> rejectSource;  // the kernel's EINVAL for a source that is no longer local
     void onReceive(Handler handler) override { handler_ = std::move(handler); }
     std::uint64_t drops(DropReason) const override { return 0; }
     void deliver(const ReceivedPacket& packet) { if (handler_) handler_(packet); }

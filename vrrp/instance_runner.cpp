@@ -247,7 +247,7 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
     advert.authType = spec_.authType;
     advert.authData = spec_.authData;
     advert.addresses = spec_.advertAddresses();
-    const IpAddress& source = core_.primaryAddress;
+    const IpAddress source = core_.primaryAddress;
     std::vector<IpAddress> destinations =
         spec_.unicastPeers.empty() ? std::vector<IpAddress>{spec_.multicastGroup} : spec_.unicastPeers;
     for (const auto& destination : destinations) {
@@ -258,11 +258,27 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
             ports.log.error(prefix() + "cannot encode advert: " + e.what());
             return;
         }
-        if (auto sent = ports.packets.send(ifindex_, source, destination, bytes); !sent)
+        auto sent = ports.packets.send(ifindex_, source, destination, bytes);
+        if (!sent && !spec_.sourceAddress && refreshPrimaryAddress()) {
+            sendAdvert(priority);  // the interface's address changed under us: once more from the new one
+            return;
+        }
+        if (!sent)
             ports.log.warning(prefix() + "send advert to " + destination.toString() + " failed: " +
                               errorText(sent.error()));
     }
     if (priority == 0) ports.log.info(prefix() + "sent 0 priority");
+}
+
+// The primary address is read at start; when a send fails, it may have been removed or replaced.
+// True when a different address is now there (and adopted).
+bool InstanceRunner::refreshPrimaryAddress() {
+    auto primary = engine_.ports_.addresses.primaryAddress(baseIfindex_, spec_.family);
+    if (!primary || primary.value() == core_.primaryAddress) return false;
+    engine_.ports_.log.info(prefix() + "source address changed from " + core_.primaryAddress.toString() + " to " +
+                            primary.value().toString());
+    core_.primaryAddress = primary.value();
+    return true;
 }
 
 std::vector<VipSpec> InstanceRunner::resolveVips() {

@@ -46,6 +46,7 @@ class InstanceRunner {
     void logTransition(const LogTransition& t);
     std::string prefix() const { return "(" + spec_.core.name + ") "; }
     std::vector<VipSpec> resolveVips();
+    bool refreshPrimaryAddress();
 
     Engine& engine_;
     InstanceSpec spec_;

@@ -508,3 +508,25 @@ TEST_CASE("engine: track_file number x weight, weight 0 faults on non-zero, init
 
 }  // namespace
 
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+TEST_CASE("engine: a changed interface address becomes the advert source after a failed send", "[vrrp][engine]") {
+    World w;
+    w.engine.apply({spec()});
+    w.clock.advance(4s);
+    REQUIRE(w.packets.sent.back().source == ip("192.0.2.10"));
+    w.addresses.links["eth0"].addresses = {ip("192.0.2.11")};
+    w.packets.rejectSource = ip("192.0.2.10");
+    auto sent = w.packets.sent.size();
+    w.clock.advance(1s);
+    REQUIRE(w.packets.sent.size() == sent + 1);
+    CHECK(w.packets.sent.back().source == ip("192.0.2.11"));
+    CHECK(w.logged("(VI_1) source address changed from 192.0.2.10 to 192.0.2.11"));
+}
+
+}  // namespace
+
