@@ -226,6 +226,32 @@ wait_for bash -c "ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && p
 kill -HUP "$PID"
 wait_for has 10.201.0.101 || fail "VI_2 back"
 
+# 7e. the interface's address is replaced: adverts follow it (the first failed send re-reads it)
+ip -n "$NS" addr flush dev d0
+ip -n "$NS" addr add 10.201.0.7/24 dev d0
+src=$(ip netns exec "$NS" python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind(("d0p", 0)); s.settimeout(0.5)
+end = time.monotonic() + 3
+last = "none"
+while time.monotonic() < end:
+    try:
+        f = s.recv(2048)
+    except socket.timeout:
+        continue
+    if f[14 + 9] == 112:
+        last = socket.inet_ntoa(f[14 + 12:14 + 16])
+        if last == "10.201.0.7":
+            break
+print(last)
+PY
+)
+[ "$src" = 10.201.0.7 ] && grep -q "source address changed from 10.201.0.1 to 10.201.0.7" "$T/ipvsd.log" \
+    && pass "adverts follow the new interface address" || fail "advert source after the address change: $src"
+wait_for has 10.201.0.101 || ip -n "$NS" addr add 10.201.0.101/32 dev d0  # flushed with the rest: the
+                                                                           # daemon does not re-add VIPs
+
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
