@@ -32,6 +32,7 @@ constexpr const char* kDefaultPidFile = "/run/ipvsd.pid";
 struct Loaded {
     std::vector<vrrp::InstanceSpec> specs;
     std::vector<vrrp::ScriptSpec> scripts;
+    std::vector<vrrp::FileSpec> files;
     std::vector<std::string> errors;
     conf::Config config;
 };
@@ -47,6 +48,7 @@ Loaded load(const DaemonOptions& options) {
     out.errors = std::move(built.errors);
     out.specs = std::move(built.specs);
     out.scripts = std::move(built.scripts);
+    out.files = std::move(built.files);
     out.config = std::move(parsed.config);
     return out;
 }
@@ -129,6 +131,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     log.info("Starting ipvsd VRRP (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 
     boost::asio::io_context io;
+    // Registered first, so a SIGHUP or SIGTERM during start-up is queued instead of killing the daemon.
+    boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
     vrrp::RawPacketPort packets(io);
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
@@ -159,7 +163,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         sinks.push_back(sink.get());
         fifos.push_back(std::move(sink));
     }
-    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks});
+    vrrp::InotifyFilePort files(io);
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
 
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
     boost::asio::steady_timer startupDelay(io);
@@ -170,10 +175,9 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
-        engine.apply(std::move(loaded.specs), std::move(loaded.scripts));
+        engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
-    boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
     std::function<void(const boost::system::error_code&, int)> onSignal =
         [&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
@@ -185,7 +189,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                     log.error("Reload failed: the configuration has errors - nothing changed");
                 } else {
                     startupDelay.cancel();
-                    engine.apply(std::move(next.specs), std::move(next.scripts));
+                    engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
                     log.info("Reload finished");
                 }
                 signals.async_wait(onSignal);

@@ -3,6 +3,7 @@
 #include "vrrp/instance_runner.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace ipvsd::vrrp {
 
@@ -19,7 +20,39 @@ Engine::~Engine() {
     ports_.addresses.onLinkChange({});
 }
 
-void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts) {
+namespace {
+// keepalived reads the leading number; an empty, missing or non-numeric file counts as 0.
+std::int64_t fileNumber(const std::optional<std::string>& content) {
+    if (!content) return 0;
+    const char* begin = content->c_str();
+    char* end = nullptr;
+    long long v = std::strtoll(begin, &end, 10);
+    return end == begin ? 0 : static_cast<std::int64_t>(v);
+}
+}  // namespace
+
+void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files) {
+    if (ports_.files) {
+        std::map<std::string, TrackedFile> next;
+        for (auto& file : files) {
+            auto known = files_.find(file.name);
+            if (known != files_.end() && known->second.spec == file) {
+                next.emplace(file.name, std::move(known->second));
+                continue;
+            }
+            auto& fp = *ports_.files;
+            if (file.initValue && (file.initOverwrite || !fp.read(file.path)))
+                if (auto w = fp.write(file.path, std::to_string(*file.initValue) + "\n"); !w)
+                    ports_.log.error("track_file " + file.name + ": cannot write " + file.path);
+            auto name = file.name;
+            if (auto watched = fp.watch(file.path, [this, name] { fileChanged(name); }); !watched)
+                ports_.log.error("track_file " + name + ": cannot watch " + file.path + ": " + watched.error().operation);
+            TrackedFile tracked{file, fileNumber(fp.read(file.path))};
+            next.emplace(name, std::move(tracked));
+        }
+        files_ = std::move(next);
+    }
+
     std::map<std::string, ScriptSpec> wantedScripts;
     for (auto& script : scripts) wantedScripts[script.name] = std::move(script);
     for (auto it = scripts_.begin(); it != scripts_.end();) {
@@ -44,9 +77,17 @@ void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scri
         auto name = spec.core.name;
         wanted.emplace(std::move(name), std::move(spec));
     }
+    // Notify commands do not change the protocol: a spec differing only there is updated in place.
+    auto withoutNotify = [](InstanceSpec spec) {
+        spec.notify = {};
+        spec.groupNotify = {};
+        return spec;
+    };
     for (auto it = instances_.begin(); it != instances_.end();) {
         auto found = wanted.find(it->first);
-        if (found != wanted.end() && found->second == it->second->spec() && it->second->started()) {
+        if (found != wanted.end() && it->second->started() &&
+            withoutNotify(found->second) == withoutNotify(it->second->spec())) {
+            it->second->updateNotify(found->second.notify, found->second.groupNotify);
             wanted.erase(found);  // unchanged: same state, timers and VIPs
             ++it;
             continue;
@@ -67,6 +108,23 @@ std::optional<bool> Engine::scriptUp(const std::string& name) const {
     auto it = scripts_.find(name);
     if (it == scripts_.end()) return std::nullopt;
     return it->second->up();
+}
+
+std::optional<std::int64_t> Engine::fileValue(const std::string& name) const {
+    auto it = files_.find(name);
+    if (it == files_.end()) return std::nullopt;
+    return it->second.value;
+}
+
+void Engine::fileChanged(const std::string& name) {
+    auto it = files_.find(name);
+    if (it == files_.end() || !ports_.files) return;
+    auto value = fileNumber(ports_.files->read(it->second.spec.path));
+    if (value == it->second.value) return;
+    ports_.log.info("Tracked file " + name + " now has value " + std::to_string(value));
+    it->second.value = value;
+    for (auto& [instance, runner] : instances_)
+        if (runner->started() && runner->tracksFile(name)) runner->recomputeTracking();
 }
 
 void Engine::scriptChanged(const std::string& name) {

@@ -27,6 +27,7 @@ struct EnginePorts {
     Scheduler& scheduler;
     Logger& log;
     std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
+    FilePort* files = nullptr;            // track_file; none: track_file is not acted on
 };
 
 class InstanceRunner;
@@ -41,7 +42,8 @@ class Engine {
     // Starts the instances the first time; afterwards a reload: stops removed or changed instances (as
     // on shutdown), starts new ones, leaves identical ones untouched.
     // vrrp_scripts likewise: unchanged ones keep running with their state.
-    void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {});
+    void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {},
+               std::vector<FileSpec> files = {});
     // SIGTERM: every instance leaves (a MASTER sends priority 0 and removes its VIPs).
     void shutdown();
 
@@ -55,6 +57,8 @@ class Engine {
     void linkChanged(int ifindex, bool up);
     // A vrrp_script's state; nullopt when no such script runs.
     std::optional<bool> scriptUp(const std::string& name) const;
+    // A track_file's current number (0 when missing or not a number); nullopt when not tracked.
+    std::optional<std::int64_t> fileValue(const std::string& name) const;
 
   private:
     friend class InstanceRunner;
@@ -64,6 +68,12 @@ class Engine {
 
     EnginePorts ports_;
     std::map<std::string, std::shared_ptr<TrackedScript>> scripts_;
+    struct TrackedFile {
+        FileSpec spec;
+        std::int64_t value = 0;
+    };
+    std::map<std::string, TrackedFile> files_;
+    void fileChanged(const std::string& name);
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
     std::map<int, bool> linkState_;  // last reported up/down per ifindex
     LatenessStats lateness_;

@@ -25,9 +25,11 @@ class FakePacketPort : public PacketPort {
     }
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                 std::span<const std::uint8_t> packet) override {
+        if (rejectSource && source == *rejectSource) return Error{"sendmsg", EINVAL, "not a local address"};
         sent.push_back({ifindex, source, destination, {packet.begin(), packet.end()}});
         return Ok{};
     }
+    std::optional<IpAddress> rejectSource;  // the kernel's EINVAL for a source that is no longer local
     void onReceive(Handler handler) override { handler_ = std::move(handler); }
     std::uint64_t drops(DropReason) const override { return 0; }
     void deliver(const ReceivedPacket& packet) { if (handler_) handler_(packet); }
@@ -139,6 +141,29 @@ class FakeScriptPort : public ScriptPort {
     }
     std::vector<std::vector<std::string>> runs;
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
+};
+
+class FakeFilePort : public FilePort {
+  public:
+    std::optional<std::string> read(const std::string& path) override {
+        auto it = files.find(path);
+        if (it == files.end()) return std::nullopt;
+        return it->second;
+    }
+    Status write(const std::string& path, const std::string& content) override {
+        files[path] = content;
+        return Ok{};
+    }
+    Status watch(const std::string& path, std::function<void()> changed) override {
+        watchers[path] = std::move(changed);
+        return Ok{};
+    }
+    void set(const std::string& path, const std::string& content) {
+        files[path] = content;
+        if (watchers.count(path)) watchers[path]();
+    }
+    std::map<std::string, std::string> files;
+    std::map<std::string, std::function<void()>> watchers;
 };
 
 class FakeNotifySink : public NotifySink {

@@ -1,5 +1,6 @@
 #include "vrrp/instance_runner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -109,6 +110,12 @@ bool InstanceRunner::tracksScript(const std::string& name) const {
     return false;
 }
 
+bool InstanceRunner::tracksFile(const std::string& name) const {
+    for (const auto& t : spec_.trackFiles)
+        if (t.name == name) return true;
+    return false;
+}
+
 void InstanceRunner::trackedLinkChanged(int index, bool up) {
     trackedUp_[index] = up;
     recomputeTracking();
@@ -132,6 +139,21 @@ void InstanceRunner::recomputeTracking() {
     }
     for (const auto& t : spec_.trackScripts)
         if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
+    // track_file: number x weight (reversed: negated); weight 0 faults on any non-zero number, and a
+    // contribution of -254 or less is FAULT as well (keepalived).
+    for (const auto& t : spec_.trackFiles) {
+        auto value = engine_.fileValue(t.name);
+        if (!value) continue;
+        if (t.weight == 0) {
+            failed = failed || *value != 0;
+            continue;
+        }
+        std::int64_t v = *value * t.weight * (t.reverse ? -1 : 1);
+        if (v <= -254)
+            failed = true;
+        else
+            weight += static_cast<std::int32_t>(std::min<std::int64_t>(v, 254));
+    }
     if (weight != state_.trackingWeight()) feed(PriorityChanged{weight});
     if (failed != state_.trackFailed()) feed(TrackFault{failed});
 }
@@ -225,7 +247,7 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
     advert.authType = spec_.authType;
     advert.authData = spec_.authData;
     advert.addresses = spec_.advertAddresses();
-    const IpAddress& source = core_.primaryAddress;
+    const IpAddress source = core_.primaryAddress;
     std::vector<IpAddress> destinations =
         spec_.unicastPeers.empty() ? std::vector<IpAddress>{spec_.multicastGroup} : spec_.unicastPeers;
     for (const auto& destination : destinations) {
@@ -236,11 +258,27 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
             ports.log.error(prefix() + "cannot encode advert: " + e.what());
             return;
         }
-        if (auto sent = ports.packets.send(ifindex_, source, destination, bytes); !sent)
+        auto sent = ports.packets.send(ifindex_, source, destination, bytes);
+        if (!sent && !spec_.sourceAddress && refreshPrimaryAddress()) {
+            sendAdvert(priority);  // the interface's address changed under us: once more from the new one
+            return;
+        }
+        if (!sent)
             ports.log.warning(prefix() + "send advert to " + destination.toString() + " failed: " +
                               errorText(sent.error()));
     }
     if (priority == 0) ports.log.info(prefix() + "sent 0 priority");
+}
+
+// The primary address is read at start; when a send fails, it may have been removed or replaced.
+// True when a different address is now there (and adopted).
+bool InstanceRunner::refreshPrimaryAddress() {
+    auto primary = engine_.ports_.addresses.primaryAddress(baseIfindex_, spec_.family);
+    if (!primary || primary.value() == core_.primaryAddress) return false;
+    engine_.ports_.log.info(prefix() + "source address changed from " + core_.primaryAddress.toString() + " to " +
+                            primary.value().toString());
+    core_.primaryAddress = primary.value();
+    return true;
 }
 
 std::vector<VipSpec> InstanceRunner::resolveVips() {

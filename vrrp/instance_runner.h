@@ -16,6 +16,10 @@ class InstanceRunner {
     // Resolves the interface and opens the socket; false (logged) if the instance cannot run.
     bool start();
     void feed(const Event& event);
+    void updateNotify(NotifyCommands notify, NotifyCommands groupNotify) {
+        spec_.notify = std::move(notify);
+        spec_.groupNotify = std::move(groupNotify);
+    }
     // Leaves (as on shutdown: priority 0, VIPs removed) and deletes the VMAC it created.
     void stop();
 
@@ -29,6 +33,7 @@ class InstanceRunner {
     void recomputeTracking();
     bool tracks(int ifindex) const;
     bool tracksScript(const std::string& name) const;
+    bool tracksFile(const std::string& name) const;
 
   private:
     void perform(const Action& action);
@@ -41,6 +46,7 @@ class InstanceRunner {
     void logTransition(const LogTransition& t);
     std::string prefix() const { return "(" + spec_.core.name + ") "; }
     std::vector<VipSpec> resolveVips();
+    bool refreshPrimaryAddress();
 
     Engine& engine_;
     InstanceSpec spec_;

@@ -96,6 +96,19 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         }
     };
 
+    std::map<std::string, const conf::TrackFile*> fileOf;
+    for (const auto& file : config.vrrp.trackFiles) fileOf[file.name] = &file;
+    std::map<std::string, bool> trackedFiles;
+    auto trackFiles = [&](const std::vector<conf::TrackRef>& refs, InstanceSpec& s) {
+        for (const auto& ref : refs) {
+            auto it = fileOf.find(ref.name);
+            if (it == fileOf.end() || !it->second->file) continue;
+            s.trackFiles.push_back({ref.name, ref.weight.value_or(it->second->weight.value_or(1)),
+                                    ref.reverse != it->second->weightReverse});
+            trackedFiles[ref.name] = true;
+        }
+    };
+
     for (const auto& ci : config.vrrp.instances) {
         auto fail = [&](const std::string& message) {
             out.errors.push_back(where(config, ci.where) + "(" + ci.name + ") " + message);
@@ -165,6 +178,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
+        trackFiles(ci.trackFiles, s);
         if (ci.useVmac) {
             if (!s.unicastPeers.empty() || v6) {
                 fail("use_vmac is supported by ipvsd for IPv4 multicast instances only");
@@ -181,12 +195,19 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             for (const auto& t : it->second->trackInterfaces)
                 s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
             trackScripts(it->second->trackScripts, s);
+            trackFiles(it->second->trackFiles, s);
         }
         if (auto problem = checkInstance(core)) {
             fail(*problem);
             continue;
         }
         out.specs.push_back(std::move(s));
+    }
+    for (const auto& [name, yes] : trackedFiles) {
+        const auto& tf = *fileOf.at(name);
+        FileSpec file{name, *tf.file, std::nullopt, tf.initOverwrite};
+        if (tf.initFile) file.initValue = tf.initValue.value_or(0);
+        out.files.push_back(std::move(file));
     }
     for (const auto& [name, yes] : tracked) {
         const auto& vs = *scriptOf.at(name);

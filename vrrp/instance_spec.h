@@ -52,6 +52,16 @@ struct ScriptSpec {
     bool operator==(const ScriptSpec&) const = default;
 };
 
+// A track_file block: the file holds a number; tracked with weight W it adds number x W to the priority,
+// with weight 0 any non-zero number is FAULT, and a contribution of -254 or less is FAULT too.
+struct FileSpec {
+    std::string name;
+    std::string path;
+    std::optional<std::int64_t> initValue;  // init_file: written at start when missing (or always
+    bool initOverwrite = false;             // with overwrite)
+    bool operator==(const FileSpec&) const = default;
+};
+
 // keepalived's notify scripts: notify_STATE runs as written, `notify` gets "INSTANCE" NAME STATE PRIORITY.
 struct NotifyCommands {
     std::vector<std::string> master, backup, fault, stop, any;
@@ -73,6 +83,7 @@ struct InstanceSpec {
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
     std::vector<TrackScript> trackScripts;
+    std::vector<TrackScript> trackFiles;  // same shape: name, resolved weight, reverse
     // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:
     // 00:00:5e:00:02:VRID, RFC 5798 7.3); default name vrrp.VRID.
     std::optional<std::string> vmac;
@@ -90,6 +101,7 @@ struct InstanceSpec {
 struct SpecsOrErrors {
     std::vector<InstanceSpec> specs;
     std::vector<ScriptSpec> scripts;  // the vrrp_scripts some instance tracks
+    std::vector<FileSpec> files;      // the track_files some instance tracks
     std::vector<std::string> errors;  // "(FILE: Line N) VI_1: message", keepalived's location format
 };
 

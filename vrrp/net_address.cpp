@@ -154,7 +154,9 @@ Status NetlinkAddressPort::change(const VipSpec& vip, bool add) {
     }
     int err = add ? rtnl_addr_add(sock_, a, NLM_F_EXCL) : rtnl_addr_delete(sock_, a, 0);
     rtnl_addr_put(a);
-    if (err < 0) return nlError(add ? "add address" : "delete address", err, vip.address.toString());
+    if (err < 0)
+        return nlError(add ? "add address" : "delete address", err,
+                       vip.address.toString() + ": " + nl_geterror(err));
     return Ok{};
 }
 

@@ -128,6 +128,23 @@ class FifoNotifySink : public NotifySink {
     std::uint64_t dropped_ = 0;
 };
 
+// track_file through inotify on the file's directory (the file may be created, replaced by a rename
+// or deleted), read on the loop.
+class InotifyFilePort : public FilePort {
+  public:
+    explicit InotifyFilePort(boost::asio::io_context& io) : io_(io) {}
+    std::optional<std::string> read(const std::string& path) override;
+    Status write(const std::string& path, const std::string& content) override;
+    Status watch(const std::string& path, std::function<void()> changed) override;
+
+  private:
+    void waitEvents();
+    boost::asio::io_context& io_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    std::map<int, std::map<std::string, std::function<void()>>> watches_;  // wd -> file name -> callback
+    std::array<char, 8192> buffer_{};
+};
+
 class AsioScheduler : public Scheduler {
   public:
     explicit AsioScheduler(boost::asio::io_context& io) : io_(io) {}

@@ -4,12 +4,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <fstream>
 
 namespace ipvsd::vrrp {
 
@@ -112,6 +115,61 @@ void FifoNotifySink::write(const std::string& line) {
     std::string text = line + "\n";
     // Writes up to PIPE_BUF are atomic: a reader never sees half a line.
     if (::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) ++dropped_;
+}
+
+std::optional<std::string> InotifyFilePort::read(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::string content(4096, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+    return content;
+}
+
+Status InotifyFilePort::write(const std::string& path, const std::string& content) {
+    std::ofstream out(path, std::ios::trunc);
+    out << content;
+    if (!out) return Error{"write file", errno, path};
+    return Ok{};
+}
+
+Status InotifyFilePort::watch(const std::string& path, std::function<void()> changed) {
+    if (!fd_) {
+        int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0) return Error{"inotify_init1", errno, {}};
+        fd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+        waitEvents();
+    }
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    int wd = ::inotify_add_watch(fd_->native_handle(), dir.c_str(),
+                                 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_MODIFY);
+    if (wd < 0) return Error{"inotify_add_watch", errno, dir};
+    watches_[wd][name] = std::move(changed);
+    return Ok{};
+}
+
+void InotifyFilePort::waitEvents() {
+    fd_->async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec) return;
+        for (int budget = 0; budget < 16; ++budget) {
+            ssize_t n = ::read(fd_->native_handle(), buffer_.data(), buffer_.size());
+            if (n <= 0) break;
+            std::vector<std::function<void()>> due;
+            for (ssize_t off = 0; off + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
+                inotify_event ev{};
+                std::memcpy(&ev, buffer_.data() + off, sizeof ev);
+                std::string name = ev.len ? std::string(buffer_.data() + off + sizeof ev) : std::string();
+                off += static_cast<ssize_t>(sizeof ev + ev.len);
+                auto w = watches_.find(ev.wd);
+                if (w == watches_.end()) continue;
+                if (auto f = w->second.find(name); f != w->second.end()) due.push_back(f->second);
+            }
+            for (auto& f : due) f();
+        }
+        waitEvents();
+    });
 }
 
 namespace {

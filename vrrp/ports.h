@@ -91,6 +91,16 @@ class ScriptPort {
     virtual Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) = 0;
 };
 
+// track_file: a file's content, and a callback whenever it may have changed (created, written, renamed
+// over, deleted). The engine reads it again on each call.
+class FilePort {
+  public:
+    virtual ~FilePort() = default;
+    virtual std::optional<std::string> read(const std::string& path) = 0;  // nullopt: missing
+    virtual Status write(const std::string& path, const std::string& content) = 0;
+    virtual Status watch(const std::string& path, std::function<void()> changed) = 0;
+};
+
 // notify_fifo / vrrp_notify_fifo: one line per state change (`INSTANCE "VI_1" MASTER 100`).
 class NotifySink {
   public:

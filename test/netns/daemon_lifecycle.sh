@@ -11,6 +11,7 @@ T=$(mktemp -d /tmp/vrrp-life.XXXXXX)
 PID=""; FAILS=0
 cleanup() {
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$NS" 2>/dev/null
     [ "$FAILS" -ne 0 ] && { echo "---- ipvsd log"; tail -50 "$T/ipvsd.log"; }
     rm -rf "$T"
@@ -124,6 +125,132 @@ sleep 0.3
 grep -q "^INSTANCE VI_2 FAULT 100$" "$T/notify.out" && grep -q "^INSTANCE VI_2 MASTER 100$" "$T/notify.out" \
     && grep -q "^master$" "$T/notify.out" && pass "notify / notify_master ran with keepalived's arguments" \
     || fail "notify output: $(cat "$T/notify.out" 2>&1)"
+
+# 7b. track_file (weight 0, init_file 0): a non-zero number is FAULT (inotify, no polling)
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+}
+track_file tf {
+  file $T/tf
+  weight 0
+  init_file 0
+}
+vrrp_instance VI_2 {
+  interface d0
+  virtual_router_id 52
+  priority 100
+  advert_int 0.1
+  virtual_ipaddress {
+    10.201.0.101/32
+  }
+  track_file {
+    tf
+  }
+}
+CONF
+kill -HUP "$PID"
+wait_for test -f "$T/tf" && [ "$(cat "$T/tf")" = 0 ] && pass "init_file created the file with 0" || fail "init_file: $(cat "$T/tf" 2>&1)"
+wait_for has 10.201.0.101 && pass "VI_2 MASTER with track_file at 0" || fail "VI_2 not MASTER with track_file"
+echo 1 > "$T/tf"
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && pass "track_file 1 -> FAULT, VIP removed" || fail "VIP kept with track_file 1"
+echo 0 > "$T/tf"
+wait_for has 10.201.0.101 && pass "track_file 0 -> MASTER again" || fail "no recovery after track_file 0"
+
+# 7c. vrrp_sync_group: VI_3 on d1 loses its link -> FAULT, VI_2 on d0 follows; link back -> both MASTER
+ip -n "$NS" link add d1 type veth peer name d1p
+ip -n "$NS" addr add 10.202.0.1/24 dev d1
+ip -n "$NS" link set d1p up; ip -n "$NS" link set d1 up
+{ printf "$HEAD"; instance VI_2 52 10.201.0.101; instance VI_3 53 10.201.0.102 | sed 's/interface d0/interface d1/'
+  printf 'vrrp_sync_group G1 {\n  group {\n    VI_2\n    VI_3\n  }\n}\n'; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for has 10.201.0.101 && wait_for bash -c "ip -n $NS addr show dev d1 | grep -q ' 10.201.0.102/32 '" \
+    && pass "sync group members both MASTER" || fail "sync group not both MASTER"
+ip -n "$NS" link set d1p down
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.201.0.101/32 '" && grep -q "VRRP_Group(G1) Syncing instances to FAULT state" "$T/ipvsd.log" \
+    && pass "VI_3 link down: VI_2 followed into FAULT" || fail "VI_2 did not follow the group into FAULT"
+ip -n "$NS" link set d1p up
+wait_for has 10.201.0.101 && pass "group back to MASTER after the link came back" || fail "group did not recover"
+
+# 7d. mcast_src_ip, VIP attributes (brd +, scope, label, dev), virtual_ipaddress_excluded, track_interface.
+# The VIP is in its own subnet: Linux 6.x refuses a scope-link secondary in a global primary's subnet
+# ("ipv4: Invalid scope value", from ip(8) as well).
+ip -n "$NS" addr add 10.201.0.9/24 dev d0
+cat > "$T/k.conf" <<CONF
+global_defs {
+  vrrp_version 3
+  vrrp_garp_master_delay 0
+}
+vrrp_instance VI_4 {
+  interface d0
+  virtual_router_id 54
+  priority 100
+  advert_int 0.1
+  mcast_src_ip 10.201.0.9
+  track_interface {
+    d1
+  }
+  virtual_ipaddress {
+    10.203.0.104/24 brd + dev d0 scope link label d0:vip
+  }
+  virtual_ipaddress_excluded {
+    10.201.0.105/32 dev d1
+  }
+}
+CONF
+kill -HUP "$PID"
+wait_for bash -c "ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "VI_4 MASTER" || fail "VI_4 not MASTER"
+line=$(ip -n "$NS" -4 addr show dev d0 | grep ' 10.203.0.104/24 ')
+echo "$line" | grep -q "brd 10.203.0.255 scope link d0:vip" && pass "VIP attributes: $line" || fail "VIP attributes: $line"
+ip -n "$NS" addr show dev d1 | grep -q ' 10.201.0.105/32 ' && pass "excluded VIP on d1" || fail "excluded VIP missing"
+src=$(ip netns exec "$NS" python3 - <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind(("d0p", 0)); s.settimeout(2)
+try:
+    while True:
+        f = s.recv(2048)
+        if f[14 + 9] == 112:
+            print(socket.inet_ntoa(f[14 + 12:14 + 16]), f[14 + 8]); break
+except socket.timeout:
+    print("none")
+PY
+)
+[ "$src" = "10.201.0.9 255" ] && pass "adverts from mcast_src_ip with TTL 255" || fail "advert source/ttl: $src"
+ip -n "$NS" link set d1p down
+wait_for bash -c "! ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "track_interface d1 down -> FAULT" || fail "no FAULT on tracked interface down"
+ip -n "$NS" link set d1p up
+wait_for bash -c "ip -n $NS addr show dev d0 | grep -q ' 10.203.0.104/24 '" && pass "tracked interface up -> MASTER" || fail "no recovery"
+{ printf "$HEAD"; instance VI_2 52 10.201.0.101; } > "$T/k.conf"
+kill -HUP "$PID"
+wait_for has 10.201.0.101 || fail "VI_2 back"
+
+# 7e. the interface's address is replaced: adverts follow it (the first failed send re-reads it)
+ip -n "$NS" addr flush dev d0
+ip -n "$NS" addr add 10.201.0.7/24 dev d0
+src=$(ip netns exec "$NS" python3 - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s.bind(("d0p", 0)); s.settimeout(0.5)
+end = time.monotonic() + 3
+last = "none"
+while time.monotonic() < end:
+    try:
+        f = s.recv(2048)
+    except socket.timeout:
+        continue
+    if f[14 + 9] == 112:
+        last = socket.inet_ntoa(f[14 + 12:14 + 16])
+        if last == "10.201.0.7":
+            break
+print(last)
+PY
+)
+[ "$src" = 10.201.0.7 ] && grep -q "source address changed from 10.201.0.1 to 10.201.0.7" "$T/ipvsd.log" \
+    && pass "adverts follow the new interface address" || fail "advert source after the address change: $src"
+wait_for has 10.201.0.101 || ip -n "$NS" addr add 10.201.0.101/32 dev d0  # flushed with the rest: the
+                                                                           # daemon does not re-add VIPs
 
 # 8. SIGTERM: VIPs removed, pid file removed, exit 0
 kill -TERM "$PID"

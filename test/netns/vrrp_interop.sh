@@ -25,6 +25,10 @@ cleanup() {
     [ -n "$KA_PID" ] && kill -KILL "$KA_PID" 2>/dev/null
     # keepalived forks its VRRP child: kill what is left in B by pid file
     for f in "$T"/kB*.pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done
+    # anything still running inside the test's namespaces was started by this test
+    for ns in "$NSA" "$NSB"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    done
     ip netns del "$NSA" 2>/dev/null; ip netns del "$NSB" 2>/dev/null
     if [ "$FAILS" -ne 0 ]; then
         echo "---- ipvsd log"; cat "$T"/ipvsd.log 2>/dev/null | tail -60

@@ -41,9 +41,10 @@ struct World {
     fake::FakeScriptPort scripts;
     fake::FakeScheduler clock;
     fake::FakeNotifySink fifo;
+    fake::FakeFilePort files;
     std::vector<std::string> lines;
     Logger log{LogOptions{false, false, true}, [this](LogLevel, std::string_view m) { lines.emplace_back(m); }};
-    Engine engine{{packets, addresses, announce, scripts, clock, log, {&fifo}}};
+    Engine engine{{packets, addresses, announce, scripts, clock, log, {&fifo}, &files}};
 
     World() {
         addresses.links["eth0"] = {2, true, {ip("192.0.2.10")}};
@@ -202,6 +203,16 @@ TEST_CASE("engine: reload keeps unchanged instances, restarts changed ones, star
     w.engine.apply({spec("VI_1", 51)});
     CHECK(w.engine.instanceNames() == std::vector<std::string>{"VI_1"});
     CHECK(w.engine.state("VI_1") == RouterState::Master);
+
+    // Only a notify script changed: updated in place, no transition; the new script runs next time.
+    auto renotified = spec("VI_1", 51);
+    renotified.notify.backup = {"/bin/on-backup"};
+    w.engine.apply({renotified});
+    CHECK(w.engine.state("VI_1") == RouterState::Master);
+    CHECK(w.count("(VI_1) Entering MASTER STATE") == masters);
+    w.deliver(200);
+    CHECK(std::find(w.scripts.runs.begin(), w.scripts.runs.end(), std::vector<std::string>{"/bin/on-backup"}) !=
+          w.scripts.runs.end());
 }
 
 TEST_CASE("engine: interface down is FAULT, up again is BACKUP", "[vrrp][engine]") {
@@ -457,6 +468,64 @@ TEST_CASE("engine: use_vmac puts VIPs and adverts on a macvlan with the virtual 
     w.engine.shutdown();
     CHECK(w.addresses.vmacs.empty());  // deleted on the way out
     CHECK_FALSE(w.hasVip(vmac, "192.0.2.100/32"));
+}
+
+}  // namespace
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+TEST_CASE("engine: track_file number x weight, weight 0 faults on non-zero, init_file", "[vrrp][engine][file]") {
+    World w;
+    auto s = spec();
+    s.trackFiles.push_back({"f1", 5, false});
+    s.trackFiles.push_back({"f0", 0, false});
+    FileSpec f1{"f1", "/run/f1", std::nullopt, false};
+    FileSpec f0{"f0", "/run/f0", std::int64_t{0}, false};  // init_file 0: created
+    w.files.files["/run/f1"] = "2\n";
+    w.engine.apply({s}, {}, {f1, f0});
+    CHECK(w.files.files.at("/run/f0") == "0\n");
+    CHECK(w.engine.fileValue("f1") == 2);
+    w.clock.advance(4s);
+    CHECK(w.lastAdvert().priority == 110);  // 100 + 2 x 5
+    w.files.set("/run/f1", "-4");
+    CHECK(w.logged("Tracked file f1 now has value -4"));
+    CHECK(w.logged("(VI_1) Changing effective priority from 110 to 80"));
+    w.files.set("/run/f1", "-60");  // -300: FAULT
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    w.files.set("/run/f1", "junk");  // not a number: 0
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+    w.files.set("/run/f0", "1");
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+    // Reload with the same files keeps their values and watches.
+    w.engine.apply({s}, {}, {f1, f0});
+    CHECK(w.engine.fileValue("f0") == 1);
+    CHECK(w.engine.state("VI_1") == RouterState::Fault);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+TEST_CASE("engine: a changed interface address becomes the advert source after a failed send", "[vrrp][engine]") {
+    World w;
+    w.engine.apply({spec()});
+    w.clock.advance(4s);
+    REQUIRE(w.packets.sent.back().source == ip("192.0.2.10"));
+    w.addresses.links["eth0"].addresses = {ip("192.0.2.11")};
+    w.packets.rejectSource = ip("192.0.2.10");
+    auto sent = w.packets.sent.size();
+    w.clock.advance(1s);
+    REQUIRE(w.packets.sent.size() == sent + 1);
+    CHECK(w.packets.sent.back().source == ip("192.0.2.11"));
+    CHECK(w.logged("(VI_1) source address changed from 192.0.2.10 to 192.0.2.11"));
 }
 
 }  // namespace

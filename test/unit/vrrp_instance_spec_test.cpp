@@ -101,3 +101,15 @@ TEST_CASE("instance spec: track_script weights and vrrp_script defaults", "[vrrp
     CHECK(r.scripts[1].interval == 1s);
     CHECK(r.scripts[1].rise == 1);
 }
+
+TEST_CASE("instance spec: track_file weights and init_file", "[vrrp][spec]") {
+    auto r = build("track_file tf {\n file /run/tf\n weight -3\n init_file 7 overwrite\n}\n"
+                   "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n"
+                   " track_file {\n  tf\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 1);
+    CHECK(r.specs[0].trackFiles == std::vector<TrackScript>{{"tf", -3, false}});
+    REQUIRE(r.files.size() == 1);
+    CHECK(r.files[0] == FileSpec{"tf", "/run/tf", std::int64_t{7}, true});
+}
+
