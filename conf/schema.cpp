@@ -211,11 +211,12 @@ std::string joinCommand(const std::vector<std::string>& words) {
     std::string joined;
     for (const auto& w : words) {
         bool plain = !w.empty() && w.find_first_of(" \t\n'\"\\") == std::string::npos;
-        std::string quoted;
+        if (!joined.empty()) joined += ' ';
         if (plain) {
-            quoted = w;
+            joined += w;
         } else {
-            quoted = "'";
+            // One char at a time: GCC 12 reports a false -Wrestrict on assigning a literal (bug 105329).
+            std::string quoted(1, '\'');
             for (char c : w) {
                 if (c == '"') {
                     quoted += "\\042";  // the whole command is written inside double quotes
@@ -224,9 +225,9 @@ std::string joinCommand(const std::vector<std::string>& words) {
                 if (c == '\'' || c == '\\') quoted += '\\';
                 quoted += c;
             }
-            quoted += "'";
+            quoted += '\'';
+            joined += quoted;
         }
-        joined += (joined.empty() ? "" : " ") + quoted;
     }
     return joined;
 }
