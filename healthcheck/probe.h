@@ -49,6 +49,9 @@ public:
     // cancelled or destroyed first. Starting while an attempt runs cancels that attempt.
     virtual void start(ProbeCallback done) = 0;
     virtual void cancel() = 0;
+    // Told before each attempt whether the tracker holds the checker up. HTTP_GET without fast_recovery
+    // checks one url per attempt while the checker is down (keepalived.conf(5)); others ignore it.
+    virtual void setCheckerUp(bool up) { (void)up; }
 };
 
 // SSL_GET's client context settings (the SSL block), shared by all SSL_GET probes.

@@ -145,6 +145,40 @@ TEST_CASE("probe http: every url must pass") {
     CHECK(r.reason.find("/b: HTTP status code 500") != std::string::npos);
 }
 
+TEST_CASE("probe http: while down, without fast_recovery, one url per attempt") {
+    asio::io_context io;
+    TcpServer server(io, [&](Conn c) {
+        respondByPath(c, {{"/a", "HTTP/1.0 200 OK\r\n\r\nA"}, {"/b", "HTTP/1.0 200 OK\r\n\r\nB"}, {"/c", "HTTP/1.0 200 OK\r\n\r\nC"}});
+    });
+    conf::HttpCheck c = httpCheck("/a");
+    c.urls.emplace_back().path = "/b";
+    c.urls.emplace_back().path = "/c";
+    auto p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    auto r = runProbe(io, *p);
+    CHECK_FALSE(r.ok);
+    CHECK(r.reason == "recovering: url 1 of 3 passed");
+    r = runProbe(io, *p);
+    CHECK(r.reason == "recovering: url 2 of 3 passed");
+    r = runProbe(io, *p);
+    CHECK(r.ok);
+    // a failing url restarts the sequence
+    c.urls[1].path = "/missing";
+    p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    CHECK_FALSE(runProbe(io, *p).ok);
+    r = runProbe(io, *p);
+    CHECK(r.reason.find("/missing: HTTP status code 404") != std::string::npos);
+    r = runProbe(io, *p);
+    CHECK(r.reason == "recovering: url 1 of 3 passed");
+    // fast_recovery: all urls in one attempt
+    c.urls[1].path = "/b";
+    c.fastRecovery = true;
+    p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    CHECK(runProbe(io, *p).ok);
+}
+
 TEST_CASE("probe http: hanging, reset, garbage, endless body, slow drip fail in bounded time") {
     asio::io_context io;
     TcpServer hanging(io, [](Conn c) { holdOpen(c); });
