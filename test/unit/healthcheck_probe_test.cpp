@@ -145,6 +145,20 @@ TEST_CASE("probe http: every url must pass") {
     CHECK(r.reason.find("/b: HTTP status code 500") != std::string::npos);
 }
 
+TEST_CASE("probe http: a slow body passes when each read comes within connect_timeout") {
+    asio::io_context io;
+    TcpServer drip(io, [](Conn c) {
+        readRequest(c, [c](std::string) {
+            boost::system::error_code ec;
+            asio::write(*c, asio::buffer(std::string("HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\n")), ec);
+            dripBytes(c, std::make_shared<asio::steady_timer>(c->get_executor()), 150ms, 4);
+        });
+    });
+    auto r = runProbe(io, *http(io, httpCheck(), loopback(drip.port(), 300ms)));
+    CHECK(r.ok);
+    CHECK(r.latency >= 500ms);
+}
+
 TEST_CASE("probe http: while down, without fast_recovery, one url per attempt") {
     asio::io_context io;
     TcpServer server(io, [&](Conn c) {
@@ -196,12 +210,16 @@ TEST_CASE("probe http: hanging, reset, garbage, endless body, slow drip fail in 
         {"reset", reset.port(), "Connection reset by peer"},
         {"garbage", garbage.port(), "bad HTTP response header: bad version"},
         {"endless", endless.port(), "HTTP body larger than 65536 octets"},
-        {"drip", drip.port(), "timeout reading the response"},
+        // each octet comes within connect_timeout (as keepalived, that passes each read); the attempt
+        // limit ends it
+        {"drip", drip.port(), "attempt took longer than 1 s"},
     };
     for (const auto& row : rows) {
         INFO(row.name);
         const auto started = std::chrono::steady_clock::now();
-        auto r = runProbe(io, *http(io, httpCheck(), loopback(row.port, 400ms), 65536));
+        auto target = loopback(row.port, 400ms);
+        target.attemptLimit = 1s;
+        auto r = runProbe(io, *http(io, httpCheck(), target, 65536));
         CHECK_FALSE(r.ok);
         CHECK(r.reason.find(row.reason) != std::string::npos);
         CHECK(std::chrono::steady_clock::now() - started < 2s);
