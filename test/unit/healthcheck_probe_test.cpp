@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include <net/if.h>
+
 using namespace ipvsd;
 using namespace ipvsd::healthcheck;
 using namespace ipvsd::healthcheck::testing;
@@ -372,4 +374,65 @@ TEST_CASE("probe: cancel and destruction end an attempt without a callback") {
     p->cancel();
     io.run_for(200ms);
     CHECK_FALSE(called);
+}
+
+TEST_CASE("probe: targetFor applies keepalived's connect options and defaults") {
+    conf::VirtualServer vs;
+    vs.port = 80;
+    vs.delayLoopUs = 6'000'000;
+    conf::RealServer rs;
+    rs.address = *conf::IpAddress::parse("10.0.0.2");
+    conf::Checker c;
+    auto t = targetFor(c, rs, vs);
+    CHECK(t.address.to_string() == "10.0.0.2");
+    CHECK(t.port == 80);  // the real server has no port: the virtual server's
+    CHECK(t.connectTimeout == 5s);
+    CHECK(t.attemptLimit == 6s);
+    rs.port = 8080;
+    auto& s = c.mutableSettings();
+    s.connect.connectIp = *conf::IpAddress::parse("fe80::1");
+    s.connect.connectPort = 9000;
+    s.connect.bindIf = "lo";
+    s.connect.bindTo = *conf::IpAddress::parse("fe80::2");
+    s.connect.bindPort = 4000;
+    s.connect.fwmark = 5;
+    t = targetFor(c, rs, vs);
+    CHECK(t.address.to_v6().scope_id() == if_nametoindex("lo"));
+    CHECK(t.port == 9000);
+    CHECK(t.bindTo->to_string() == "fe80::2");
+    CHECK(t.bindPort == 4000);
+    CHECK(t.bindIf == "lo");
+    CHECK(t.fwmark == 5u);
+    CHECK(describe(t) == "[fe80::1%lo]:9000");
+}
+
+TEST_CASE("probe: makeProbe refuses what it cannot check, with a reason") {
+    asio::io_context io;
+    conf::VirtualServer vs;
+    conf::RealServer rs;
+    std::string error;
+    conf::Checker bfd;
+    bfd.type = conf::CheckerType::Bfd;
+    CHECK_FALSE(makeProbe(io, bfd, rs, vs, {}, error));
+    CHECK(error.find("BFD_CHECK is not supported") == 0);
+    conf::Checker misc;
+    misc.type = conf::CheckerType::Misc;
+    CHECK_FALSE(makeProbe(io, misc, rs, vs, {}, error));
+    CHECK(error == "MISC_CHECK without misc_path");
+    conf::Checker http;
+    http.type = conf::CheckerType::Http;
+    http.mutableAs<conf::HttpCheck>().urls.emplace_back().regex = "(bad";
+    CHECK_FALSE(makeProbe(io, http, rs, vs, {}, error));
+    CHECK(error.find("bad regex '(bad'") == 0);
+    conf::Checker dns;
+    dns.type = conf::CheckerType::Dns;
+    dns.mutableAs<conf::DnsCheck>().name = std::string(70, 'x');
+    CHECK_FALSE(makeProbe(io, dns, rs, vs, {}, error));
+    conf::Checker file;
+    file.type = conf::CheckerType::File;
+    file.mutableAs<conf::FileCheck>().trackFile = "nope";
+    CHECK_FALSE(makeProbe(io, file, rs, vs, {}, error));
+    CHECK(error == "FILE_CHECK: unknown track_file nope");
+    conf::Checker tcp;
+    CHECK(makeProbe(io, tcp, rs, vs, {}, error));
 }
