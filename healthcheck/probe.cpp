@@ -73,8 +73,16 @@ std::unique_ptr<Probe> makeProbe(asio::io_context& io, const conf::Checker& chec
         }
         MiscProbeSpec spec;
         spec.args = misc->script->args;
-        spec.user = misc->user ? misc->user : misc->script->user;
-        spec.group = misc->user ? misc->group : misc->script->group;
+        if (misc->user) {
+            spec.user = misc->user;
+            spec.group = misc->group;
+        } else if (misc->script->user) {
+            spec.user = misc->script->user;
+            spec.group = misc->script->group;
+        } else {
+            spec.user = limits.defaultScriptUser;
+            spec.group = limits.defaultScriptGroup;
+        }
         spec.dynamic = misc->dynamic;
         const auto timeout = misc->timeoutSeconds.value_or(0);
         spec.timeout = timeout != 0 ? Duration(std::chrono::seconds(timeout)) : policyFor(checker, rs, vs).delayLoop;

@@ -436,3 +436,22 @@ TEST_CASE("probe: makeProbe refuses what it cannot check, with a reason") {
     conf::Checker tcp;
     CHECK(makeProbe(io, tcp, rs, vs, {}, error));
 }
+
+TEST_CASE("probe misc: the default script user applies when the script names none") {
+    asio::io_context io;
+    conf::VirtualServer vs;
+    conf::RealServer rs;
+    conf::Checker misc;
+    misc.type = conf::CheckerType::Misc;
+    misc.mutableAs<conf::MiscCheck>().script = conf::ScriptCommand{{"/bin/sh", "-c", "test $(id -u) = 65534"}, {}, {}, {}};
+    ProbeLimits limits;
+    limits.defaultScriptUser = "nobody";
+    std::string error;
+    auto p = makeProbe(io, misc, rs, vs, limits, error);
+    REQUIRE(p);
+    auto r = runProbe(io, *p);
+    if (::getuid() == 0) CHECK(r.ok);  // setuid needs root
+    misc.mutableAs<conf::MiscCheck>().user = "root";
+    p = makeProbe(io, misc, rs, vs, limits, error);
+    if (::getuid() == 0) CHECK_FALSE(runProbe(io, *p).ok);  // the checker's own user wins
+}
