@@ -3,6 +3,8 @@
 #include "healthcheck/http_fetch.h"
 #include "healthcheck/policy.h"
 
+#include <pwd.h>
+
 namespace ipvsd::healthcheck {
 
 namespace {
@@ -30,6 +32,15 @@ BuildResult addConfiguredCheckers(const conf::Config& config, asio::io_context& 
         std::string error;
         limits.tls = makeClientTls({s.ca, s.certificate, s.key, s.password}, error);
         if (!limits.tls) out.errors.push_back(error);
+    }
+    if (!limits.defaultScriptUser) {
+        // keepalived: script_user, else keepalived_script if that user exists, else root
+        if (config.global.defs.scriptUser) {
+            limits.defaultScriptUser = config.global.defs.scriptUser;
+            limits.defaultScriptGroup = config.global.defs.scriptGroup;
+        } else if (::getpwnam("keepalived_script") != nullptr) {
+            limits.defaultScriptUser = "keepalived_script";
+        }
     }
     for (std::size_t v = 0; v < config.lvs.virtualServers.size(); ++v) {
         const auto& vs = config.lvs.virtualServers[v];

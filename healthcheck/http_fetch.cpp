@@ -128,6 +128,9 @@ private:
             return done();
         }
         if (ec) return complete("reading the response: " + ec.message());
+        // connect_timeout bounds each read, as keepalived's (VM: a body dripped one octet a second with
+        // connect_timeout 2 passes there); the attempt limit bounds the whole response.
+        arm("reading the response");
         readMore();
     }
 

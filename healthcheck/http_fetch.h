@@ -1,6 +1,7 @@
 // One HTTP or HTTPS GET over Asio/asio::ssl (the header parsed by Boost.Beast), bounded: connect, TLS
-// handshake, write and the whole response read each by connect_timeout; the body by maxBody octets; the
-// response ends at Content-Length or the peer's close. Used by HTTP_GET/SSL_GET and genhash.
+// handshake, write and each read by connect_timeout (the caller's attempt limit bounds the whole); the
+// body by maxBody octets; the response ends at Content-Length or the peer's close. Used by HTTP_GET/
+// SSL_GET and genhash.
 #pragma once
 
 #include "healthcheck/probe.h"

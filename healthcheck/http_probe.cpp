@@ -1,5 +1,7 @@
 // HTTP_GET / SSL_GET: each url is fetched on its own connection, in order; the first url whose status,
-// digest or regex does not pass fails the attempt (keepalived checks all urls of an HTTP_GET).
+// digest or regex does not pass fails the attempt (keepalived checks all urls of an HTTP_GET). While the
+// checker is down and fast_recovery is off, an attempt checks one url only and the checker comes up
+// when every url has passed in turn, a delay_loop apart (keepalived.conf(5), fast_recovery).
 #include "healthcheck/attempt.h"
 #include "healthcheck/probes.h"
 
@@ -9,14 +11,14 @@ namespace {
 
 class HttpAttempt : public Attempt {
 public:
-    HttpAttempt(asio::io_context& io, std::shared_ptr<const HttpProbeSpec> spec)
-        : Attempt(io, spec->target), spec_(std::move(spec)) {}
+    HttpAttempt(asio::io_context& io, std::shared_ptr<const HttpProbeSpec> spec, std::size_t first, std::size_t end)
+        : Attempt(io, spec->target), spec_(std::move(spec)), index_(first), end_(end) {}
 
 private:
     void run() override { next(); }
 
     void next() {
-        if (index_ == spec_->urls.size()) {
+        if (index_ == end_) {
             return finish(true, "HTTP " + std::to_string(spec_->urls.size()) + " url(s) passed on " + describe(target_));
         }
         const HttpUrlCheck& check = spec_->urls[index_];
@@ -41,7 +43,55 @@ private:
 
     std::shared_ptr<const HttpProbeSpec> spec_;
     std::size_t index_ = 0;
+    std::size_t end_ = 0;
     std::shared_ptr<HttpFetch> fetch_;
+};
+
+class HttpProbe : public Probe {
+public:
+    HttpProbe(asio::io_context& io, std::shared_ptr<const HttpProbeSpec> spec) : io_(io), spec_(std::move(spec)) {}
+    ~HttpProbe() override { cancel(); }
+
+    void setCheckerUp(bool up) override {
+        if (up) recoveryIndex_ = 0;
+        up_ = up;
+    }
+
+    void start(ProbeCallback done) override {
+        cancel();
+        const std::size_t n = spec_->urls.size();
+        if (up_ || spec_->fastRecovery || n == 1) {
+            current_ = std::make_shared<HttpAttempt>(io_, spec_, 0, n);
+            current_->begin(std::move(done));
+            return;
+        }
+        const std::size_t index = recoveryIndex_;
+        current_ = std::make_shared<HttpAttempt>(io_, spec_, index, index + 1);
+        current_->begin([this, index, n, done = std::move(done)](ProbeResult r) {
+            if (!r.ok) {
+                recoveryIndex_ = 0;
+            } else if (index + 1 < n) {
+                recoveryIndex_ = index + 1;
+                r.ok = false;
+                r.reason = "recovering: url " + std::to_string(index + 1) + " of " + std::to_string(n) + " passed";
+            } else {
+                recoveryIndex_ = 0;
+            }
+            done(std::move(r));
+        });
+    }
+
+    void cancel() override {
+        if (current_) current_->abandon();
+        current_.reset();
+    }
+
+private:
+    asio::io_context& io_;
+    std::shared_ptr<const HttpProbeSpec> spec_;
+    std::shared_ptr<Attempt> current_;
+    bool up_ = true;
+    std::size_t recoveryIndex_ = 0;
 };
 
 }  // namespace
@@ -79,8 +129,8 @@ std::unique_ptr<Probe> makeHttpProbe(asio::io_context& io, const conf::HttpCheck
         error = "HTTP checker without url";
         return nullptr;
     }
-    std::shared_ptr<const HttpProbeSpec> shared = spec;
-    return std::make_unique<AttemptProbe>([&io, shared] { return std::make_shared<HttpAttempt>(io, shared); });
+    spec->fastRecovery = check.fastRecovery.value_or(false);
+    return std::make_unique<HttpProbe>(io, std::move(spec));
 }
 
 }  // namespace ipvsd::healthcheck

@@ -3,6 +3,8 @@
 
 #include "healthcheck/dns_message.h"
 
+#include <net/if.h>
+
 namespace ipvsd::healthcheck {
 
 asio::ip::address toAsio(const conf::IpAddress& address) {
@@ -29,6 +31,13 @@ ProbeTarget targetFor(const conf::Checker& checker, const conf::RealServer& rs, 
     if (c.bindTo) t.bindTo = toAsio(*c.bindTo);
     t.bindPort = c.bindPort.value_or(0);
     t.bindIf = c.bindIf.value_or("");
+    if (!t.bindIf.empty() && t.address.is_v6() && t.address.to_v6().is_link_local()) {
+        // keepalived.conf(5): bind_if is "needed if the bindto address is IPv6 link local"; the
+        // destination of a link-local connect needs the interface as its scope too
+        auto v6 = t.address.to_v6();
+        v6.scope_id(::if_nametoindex(t.bindIf.c_str()));
+        t.address = v6;
+    }
     t.fwmark = c.fwmark;
     t.connectTimeout = connectTimeoutFor(checker, rs, vs);
     // The whole attempt may take a delay_loop (and never less than connect_timeout): an attempt that
@@ -64,8 +73,16 @@ std::unique_ptr<Probe> makeProbe(asio::io_context& io, const conf::Checker& chec
         }
         MiscProbeSpec spec;
         spec.args = misc->script->args;
-        spec.user = misc->user ? misc->user : misc->script->user;
-        spec.group = misc->user ? misc->group : misc->script->group;
+        if (misc->user) {
+            spec.user = misc->user;
+            spec.group = misc->group;
+        } else if (misc->script->user) {
+            spec.user = misc->script->user;
+            spec.group = misc->script->group;
+        } else {
+            spec.user = limits.defaultScriptUser;
+            spec.group = limits.defaultScriptGroup;
+        }
         spec.dynamic = misc->dynamic;
         const auto timeout = misc->timeoutSeconds.value_or(0);
         spec.timeout = timeout != 0 ? Duration(std::chrono::seconds(timeout)) : policyFor(checker, rs, vs).delayLoop;

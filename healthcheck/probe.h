@@ -49,6 +49,9 @@ public:
     // cancelled or destroyed first. Starting while an attempt runs cancels that attempt.
     virtual void start(ProbeCallback done) = 0;
     virtual void cancel() = 0;
+    // Told before each attempt whether the tracker holds the checker up. HTTP_GET without fast_recovery
+    // checks one url per attempt while the checker is down (keepalived.conf(5)); others ignore it.
+    virtual void setCheckerUp(bool up) { (void)up; }
 };
 
 // SSL_GET's client context settings (the SSL block), shared by all SSL_GET probes.
@@ -62,6 +65,9 @@ struct ProbeLimits {
     std::shared_ptr<asio::ssl::context> tls;  // SSL_GET's context (from the SSL block); null: a default one
     std::string heloName = "localhost";       // SMTP_CHECK's default HELO name (keepalived: the host name)
     std::function<std::optional<std::string>(const std::string&)> trackFilePath;  // track_file name -> file
+    // MISC_CHECK's user when its script names none: script_user, else keepalived_script if it exists
+    // (addConfiguredCheckers resolves this); unset: the daemon's own user (root)
+    std::optional<std::string> defaultScriptUser, defaultScriptGroup;
 };
 
 // A probe for one checker. Null with `error` set for checker types without a probe here (BFD_CHECK) or

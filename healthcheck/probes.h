@@ -22,6 +22,7 @@ struct HttpProbeSpec {
     std::shared_ptr<asio::ssl::context> tls;  // SSL_GET
     std::optional<std::string> sniHost;
     std::size_t maxBody = 1024 * 1024;
+    bool fastRecovery = false;
 };
 // Null with `error` when a url cannot be checked (bad regex).
 std::unique_ptr<Probe> makeHttpProbe(asio::io_context& io, const conf::HttpCheck& check, ProbeTarget target,

@@ -35,6 +35,7 @@ void CheckScheduler::fire(Entry& entry) {
     if (lateness > stats_.maxLateness) stats_.maxLateness = lateness;
     if (lateness > lateThreshold_) ++stats_.lateStarts;
     ++stats_.attempts;
+    entry.probe->setCheckerUp(tracker_.checkerUp(entry.id));
     entry.probe->start([this, &entry](ProbeResult result) {
         if (stopped_) return;
         ++(result.ok ? stats_.passes : stats_.failures);

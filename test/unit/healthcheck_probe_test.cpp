@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include <net/if.h>
+
 using namespace ipvsd;
 using namespace ipvsd::healthcheck;
 using namespace ipvsd::healthcheck::testing;
@@ -145,6 +147,54 @@ TEST_CASE("probe http: every url must pass") {
     CHECK(r.reason.find("/b: HTTP status code 500") != std::string::npos);
 }
 
+TEST_CASE("probe http: a slow body passes when each read comes within connect_timeout") {
+    asio::io_context io;
+    TcpServer drip(io, [](Conn c) {
+        readRequest(c, [c](std::string) {
+            boost::system::error_code ec;
+            asio::write(*c, asio::buffer(std::string("HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\n")), ec);
+            dripBytes(c, std::make_shared<asio::steady_timer>(c->get_executor()), 150ms, 4);
+        });
+    });
+    auto r = runProbe(io, *http(io, httpCheck(), loopback(drip.port(), 300ms)));
+    CHECK(r.ok);
+    CHECK(r.latency >= 500ms);
+}
+
+TEST_CASE("probe http: while down, without fast_recovery, one url per attempt") {
+    asio::io_context io;
+    TcpServer server(io, [&](Conn c) {
+        respondByPath(c, {{"/a", "HTTP/1.0 200 OK\r\n\r\nA"}, {"/b", "HTTP/1.0 200 OK\r\n\r\nB"}, {"/c", "HTTP/1.0 200 OK\r\n\r\nC"}});
+    });
+    conf::HttpCheck c = httpCheck("/a");
+    c.urls.emplace_back().path = "/b";
+    c.urls.emplace_back().path = "/c";
+    auto p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    auto r = runProbe(io, *p);
+    CHECK_FALSE(r.ok);
+    CHECK(r.reason == "recovering: url 1 of 3 passed");
+    r = runProbe(io, *p);
+    CHECK(r.reason == "recovering: url 2 of 3 passed");
+    r = runProbe(io, *p);
+    CHECK(r.ok);
+    // a failing url restarts the sequence
+    c.urls[1].path = "/missing";
+    p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    CHECK_FALSE(runProbe(io, *p).ok);
+    r = runProbe(io, *p);
+    CHECK(r.reason.find("/missing: HTTP status code 404") != std::string::npos);
+    r = runProbe(io, *p);
+    CHECK(r.reason == "recovering: url 1 of 3 passed");
+    // fast_recovery: all urls in one attempt
+    c.urls[1].path = "/b";
+    c.fastRecovery = true;
+    p = http(io, c, loopback(server.port()));
+    p->setCheckerUp(false);
+    CHECK(runProbe(io, *p).ok);
+}
+
 TEST_CASE("probe http: hanging, reset, garbage, endless body, slow drip fail in bounded time") {
     asio::io_context io;
     TcpServer hanging(io, [](Conn c) { holdOpen(c); });
@@ -162,12 +212,16 @@ TEST_CASE("probe http: hanging, reset, garbage, endless body, slow drip fail in 
         {"reset", reset.port(), "Connection reset by peer"},
         {"garbage", garbage.port(), "bad HTTP response header: bad version"},
         {"endless", endless.port(), "HTTP body larger than 65536 octets"},
-        {"drip", drip.port(), "timeout reading the response"},
+        // each octet comes within connect_timeout (as keepalived, that passes each read); the attempt
+        // limit ends it
+        {"drip", drip.port(), "attempt took longer than 1 s"},
     };
     for (const auto& row : rows) {
         INFO(row.name);
         const auto started = std::chrono::steady_clock::now();
-        auto r = runProbe(io, *http(io, httpCheck(), loopback(row.port, 400ms), 65536));
+        auto target = loopback(row.port, 400ms);
+        target.attemptLimit = 1s;
+        auto r = runProbe(io, *http(io, httpCheck(), target, 65536));
         CHECK_FALSE(r.ok);
         CHECK(r.reason.find(row.reason) != std::string::npos);
         CHECK(std::chrono::steady_clock::now() - started < 2s);
@@ -320,4 +374,84 @@ TEST_CASE("probe: cancel and destruction end an attempt without a callback") {
     p->cancel();
     io.run_for(200ms);
     CHECK_FALSE(called);
+}
+
+TEST_CASE("probe: targetFor applies keepalived's connect options and defaults") {
+    conf::VirtualServer vs;
+    vs.port = 80;
+    vs.delayLoopUs = 6'000'000;
+    conf::RealServer rs;
+    rs.address = *conf::IpAddress::parse("10.0.0.2");
+    conf::Checker c;
+    auto t = targetFor(c, rs, vs);
+    CHECK(t.address.to_string() == "10.0.0.2");
+    CHECK(t.port == 80);  // the real server has no port: the virtual server's
+    CHECK(t.connectTimeout == 5s);
+    CHECK(t.attemptLimit == 6s);
+    rs.port = 8080;
+    auto& s = c.mutableSettings();
+    s.connect.connectIp = *conf::IpAddress::parse("fe80::1");
+    s.connect.connectPort = 9000;
+    s.connect.bindIf = "lo";
+    s.connect.bindTo = *conf::IpAddress::parse("fe80::2");
+    s.connect.bindPort = 4000;
+    s.connect.fwmark = 5;
+    t = targetFor(c, rs, vs);
+    CHECK(t.address.to_v6().scope_id() == if_nametoindex("lo"));
+    CHECK(t.port == 9000);
+    CHECK(t.bindTo->to_string() == "fe80::2");
+    CHECK(t.bindPort == 4000);
+    CHECK(t.bindIf == "lo");
+    CHECK(t.fwmark == 5u);
+    CHECK(describe(t) == "[fe80::1%lo]:9000");
+}
+
+TEST_CASE("probe: makeProbe refuses what it cannot check, with a reason") {
+    asio::io_context io;
+    conf::VirtualServer vs;
+    conf::RealServer rs;
+    std::string error;
+    conf::Checker bfd;
+    bfd.type = conf::CheckerType::Bfd;
+    CHECK_FALSE(makeProbe(io, bfd, rs, vs, {}, error));
+    CHECK(error.find("BFD_CHECK is not supported") == 0);
+    conf::Checker misc;
+    misc.type = conf::CheckerType::Misc;
+    CHECK_FALSE(makeProbe(io, misc, rs, vs, {}, error));
+    CHECK(error == "MISC_CHECK without misc_path");
+    conf::Checker http;
+    http.type = conf::CheckerType::Http;
+    http.mutableAs<conf::HttpCheck>().urls.emplace_back().regex = "(bad";
+    CHECK_FALSE(makeProbe(io, http, rs, vs, {}, error));
+    CHECK(error.find("bad regex '(bad'") == 0);
+    conf::Checker dns;
+    dns.type = conf::CheckerType::Dns;
+    dns.mutableAs<conf::DnsCheck>().name = std::string(70, 'x');
+    CHECK_FALSE(makeProbe(io, dns, rs, vs, {}, error));
+    conf::Checker file;
+    file.type = conf::CheckerType::File;
+    file.mutableAs<conf::FileCheck>().trackFile = "nope";
+    CHECK_FALSE(makeProbe(io, file, rs, vs, {}, error));
+    CHECK(error == "FILE_CHECK: unknown track_file nope");
+    conf::Checker tcp;
+    CHECK(makeProbe(io, tcp, rs, vs, {}, error));
+}
+
+TEST_CASE("probe misc: the default script user applies when the script names none") {
+    asio::io_context io;
+    conf::VirtualServer vs;
+    conf::RealServer rs;
+    conf::Checker misc;
+    misc.type = conf::CheckerType::Misc;
+    misc.mutableAs<conf::MiscCheck>().script = conf::ScriptCommand{{"/bin/sh", "-c", "test $(id -u) = 65534"}, {}, {}, {}};
+    ProbeLimits limits;
+    limits.defaultScriptUser = "nobody";
+    std::string error;
+    auto p = makeProbe(io, misc, rs, vs, limits, error);
+    REQUIRE(p);
+    auto r = runProbe(io, *p);
+    if (::getuid() == 0) CHECK(r.ok);  // setuid needs root
+    misc.mutableAs<conf::MiscCheck>().user = "root";
+    p = makeProbe(io, misc, rs, vs, limits, error);
+    if (::getuid() == 0) CHECK_FALSE(runProbe(io, *p).ok);  // the checker's own user wins
 }
