@@ -100,6 +100,13 @@ class ScopedBinder final : public ScopedBinderBase {
         if (onClose_) onClose_(target_, scope_, ctx);
     }
 
+    std::optional<TableView> view() const override { return viewOf(table_); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        auto child = openRowForView(target_, table_, index, ctx);
+        if (auto* scoped = dynamic_cast<ScopedBinderBase*>(child.get())) scoped->setScope(childScope());
+        return child;
+    }
+
   private:
     Scope childScope() {
         Scope s = scope_;
