@@ -65,6 +65,13 @@ std::string anchorOf(std::string_view path) {
     return a;
 }
 
+// Text inside a Markdown table cell: '|' would end the cell.
+std::string markdownCell(std::string_view text) {
+    std::string out;
+    for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
 std::string titleOf(std::string_view path) { return path.empty() ? std::string("top level") : std::string(path); }
 
 std::string_view shapeName(KeywordView::Shape shape) {
@@ -183,7 +190,7 @@ std::string referenceMarkdown(const Reference& ref) {
             std::string notes;
             auto add = [&notes](const std::string& s) { notes += (notes.empty() ? "" : "; ") + s; };
             if (!k.alias.empty()) add(fmt::format("alias of `{}`", k.alias));
-            if (!k.doc.empty()) add(k.doc);
+            if (!k.doc.empty()) add(markdownCell(k.doc));
             if (k.shape == KeywordView::Shape::SubBlock && !k.block.empty())
                 add(fmt::format("keywords: [{}](#{})", titleOf(k.block), anchorOf(k.block)));
             out += fmt::format("| `{}` | {} | {} | {} | {} |\n", k.name, describeArity(k.minArgs, k.maxArgs),

@@ -1,6 +1,6 @@
 // Keywords are data (STYLE.md lesson 8): every block of keepalived.conf is a Table<T> of Keyword<T> rows
 // that say how many words the keyword takes, how it binds into the typed model T, and how it is written
-// back. The parser, `--dump-config`, the JSON dump and docs/config.md all come from these tables.
+// back. The parser, `--dump-config`, the JSON dump and docs/config-reference.md all come from these tables.
 #pragma once
 
 #include "conf/diagnostics.h"
@@ -156,7 +156,7 @@ struct Keyword {
     Bind value{};   // ValueBlock: each line inside the block
     Open open{};    // SubBlock: the binder of the block's body (always returns one, even for a bad header)
     Dump dump{};    // writes the keyword back in canonical form when it is set
-    std::string_view doc{};
+    std::string doc{};  // what the value is (filled by the fields:: builders), for the reference
     std::string_view alias{};  // the keyword this one is an alias of, for the docs
 };
 

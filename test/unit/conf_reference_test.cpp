@@ -68,6 +68,18 @@ TEST_CASE("the reference carries the tables' arity, support and aliases", "[refe
     CHECK(describeArity(algo->minArgs, algo->maxArgs) == "1");
     CHECK(algo->support == Support::Active);
 
+    // value descriptions come from the row builders' own ranges
+    const ReferenceBlock* rs = blockAt(ref, "virtual_server > real_server");
+    REQUIRE(rs);
+    const ReferenceKeyword* retry = keywordIn(*rs, "retry");
+    REQUIRE(retry);
+    CHECK(retry->doc == "integer 1 to 4294967295");
+    const ReferenceBlock* defs = blockAt(ref, "global_defs");
+    REQUIRE(defs);
+    const ReferenceKeyword* delay = keywordIn(*defs, "vrrp_garp_master_delay");
+    REQUIRE(delay);
+    CHECK(delay->doc == "whole seconds, 0 to 4294");
+
     const ReferenceBlock* top = blockAt(ref, "");
     REQUIRE(top);
     const ReferenceKeyword* ns = keywordIn(*top, "net_namespace");
