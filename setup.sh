@@ -17,6 +17,8 @@ PACKAGES=(
   linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   # network namespaces and real peers
   iproute2 procps psmisc time keepalived ipvsadm python3
+  # docs: the man page check (groff -man -ww)
+  groff-base man-db
 )
 
 missing=()

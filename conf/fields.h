@@ -32,6 +32,7 @@ Keyword<T> flag(std::string_view name, bool T::*member, Support support = Suppor
 template <class T>
 Keyword<T> toggle(std::string_view name, std::optional<bool> T::*member, Support support = Support::Active) {
     Keyword<T> k{.name = name, .maxArgs = 1, .support = support};
+    k.doc = "on, off, true, false, yes or no; alone: on";
     k.bind = [member](T& t, const Statement& s, BindContext& ctx) {
         if (s.argCount() == 0) {
             t.*member = true;
@@ -48,6 +49,7 @@ Keyword<T> toggle(std::string_view name, std::optional<bool> T::*member, Support
 template <class T, class N>
 Keyword<T> number(std::string_view name, std::optional<N> T::*member, N lo, N hi, Support support = Support::Active) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = 1, .support = support};
+    k.doc = fmt::format("integer {} to {}", lo, hi);
     k.bind = [member, lo, hi](T& t, const Statement& s, BindContext& ctx) {
         if constexpr (std::is_signed_v<N>) {
             if (auto v = ctx.readInt(s.arg(0), static_cast<std::int32_t>(lo), static_cast<std::int32_t>(hi)))
@@ -69,6 +71,7 @@ template <class T>
 Keyword<T> timer(std::string_view name, std::optional<std::uint64_t> T::*member, std::uint64_t loUs,
                  std::uint64_t hiUs, Support support = Support::Active) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = 1, .support = support};
+    k.doc = fmt::format("seconds, {} to {}", formatTimer(loUs), formatTimer(hiUs));
     k.bind = [member, loUs, hiUs](T& t, const Statement& s, BindContext& ctx) {
         if (auto v = ctx.readTimer(s.arg(0), loUs, hiUs)) t.*member = *v;
     };
@@ -94,6 +97,7 @@ template <class T>
 Keyword<T> choice(std::string_view name, std::optional<std::string> T::*member,
                   std::vector<std::string_view> allowed, Support support = Support::Active) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = 1, .support = support};
+    for (auto a : allowed) k.doc += fmt::format("{}{}", k.doc.empty() ? "one of: " : ", ", a);
     k.bind = [member, allowed, name](T& t, const Statement& s, BindContext& ctx) {
         for (auto a : allowed)
             if (s.arg(0) == a) {
@@ -115,6 +119,7 @@ template <class T>
 Keyword<T> command(std::string_view name, std::optional<std::vector<std::string>> T::*member,
                    Support support = Support::Active) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = kAnyArgs, .support = support};
+    k.doc = "a command line (one quoted word, or the rest of the line)";
     k.bind = [member](T& t, const Statement& s, BindContext& ctx) {
         // `notify "/bin/x a b"` (one quoted word) is split again; several words are split from the raw line.
         std::vector<std::string> words;

@@ -1,6 +1,6 @@
 // Keywords are data (STYLE.md lesson 8): every block of keepalived.conf is a Table<T> of Keyword<T> rows
 // that say how many words the keyword takes, how it binds into the typed model T, and how it is written
-// back. The parser, `--dump-config`, the JSON dump and docs/config.md all come from these tables.
+// back. The parser, `--dump-config`, the JSON dump and docs/config-reference.md all come from these tables.
 #pragma once
 
 #include "conf/diagnostics.h"
@@ -96,6 +96,28 @@ private:
     IncludeControl* includeControl_ = nullptr;
 };
 
+enum class Support : std::uint8_t {
+    Active,  // ipvsd acts on it
+    NotYet,  // parsed and validated; ipvsd warns that it does not act on it yet
+    Ignored, // keepalived itself accepts and ignores it (obsolete or no-op); no warning
+};
+
+// What the generated reference (conf/reference.h) sees of one keyword row and of the table behind a binder.
+struct KeywordView {
+    std::string_view name;
+    std::uint8_t minArgs = 0;
+    std::uint8_t maxArgs = 0;
+    enum class Shape : std::uint8_t { Line, ValueBlock, SubBlock } shape = Shape::Line;
+    Support support = Support::Active;
+    std::string_view doc{};
+    std::string_view alias{};
+};
+struct TableView {
+    std::string_view blockName;
+    const void* identity = nullptr;  // the table's address: blocks sharing a table are described once
+    std::vector<KeywordView> keywords;
+};
+
 // One open block while parsing: receives the statements inside it.
 class Binder {
 public:
@@ -109,12 +131,11 @@ public:
     virtual ~Binder() = default;
     virtual Outcome statement(const Statement& statement, BindContext& ctx) = 0;
     virtual void close(BindContext&) {}
-};
 
-enum class Support : std::uint8_t {
-    Active,  // ipvsd acts on it
-    NotYet,  // parsed and validated; ipvsd warns that it does not act on it yet
-    Ignored, // keepalived itself accepts and ignores it (obsolete or no-op); no warning
+    // For the reference only: the rows of the table behind this binder, and the binder of its sub-block row
+    // `index` opened on this binder's target (a throwaway object). Wrapping binders forward to the inner one.
+    virtual std::optional<TableView> view() const { return std::nullopt; }
+    virtual std::unique_ptr<Binder> openForView(std::size_t /*index*/, BindContext&) { return nullptr; }
 };
 
 inline constexpr std::uint8_t kAnyArgs = std::numeric_limits<std::uint8_t>::max();
@@ -135,7 +156,7 @@ struct Keyword {
     Bind value{};   // ValueBlock: each line inside the block
     Open open{};    // SubBlock: the binder of the block's body (always returns one, even for a bad header)
     Dump dump{};    // writes the keyword back in canonical form when it is set
-    std::string_view doc{};
+    std::string doc{};  // what the value is (filled by the fields:: builders), for the reference
     std::string_view alias{};  // the keyword this one is an alias of, for the docs
 };
 
@@ -219,6 +240,26 @@ Binder::Outcome bindStatement(T& target, const Table<T>& table, const Statement&
     return out;
 }
 
+template <class T>
+TableView viewOf(const Table<T>& table) {
+    TableView v{.blockName = table.blockName(), .identity = &table, .keywords = {}};
+    for (const auto& k : table.keywords())
+        v.keywords.push_back(KeywordView{.name = k.name, .minArgs = k.minArgs, .maxArgs = k.maxArgs,
+                                         .shape = static_cast<KeywordView::Shape>(k.shape), .support = k.support,
+                                         .doc = k.doc, .alias = k.alias});
+    return v;
+}
+
+// Opens sub-block row `index` of `table` on `target` as a header without arguments would (each open copes
+// with a bad header and still returns the body's binder).
+template <class T>
+std::unique_ptr<Binder> openRowForView(T& target, const Table<T>& table, std::size_t index, BindContext& ctx) {
+    const auto& rows = table.keywords();
+    if (index >= rows.size() || rows[index].shape != Keyword<T>::Shape::SubBlock || !rows[index].open) return nullptr;
+    Statement s{.words = {std::string(rows[index].name)}, .line = rows[index].name, .where = ctx.where()};
+    return rows[index].open(target, s, ctx);
+}
+
 // Binds the statements of one block into `target` through `table`.
 template <class T>
 class TableBinder final : public Binder {
@@ -228,6 +269,11 @@ public:
     Outcome statement(const Statement& s, BindContext& ctx) override { return bindStatement(target_, table_, s, ctx); }
 
     void close(BindContext& ctx) override { table_.close(target_, ctx); }
+
+    std::optional<TableView> view() const override { return viewOf(table_); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        return openRowForView(target_, table_, index, ctx);
+    }
 
 private:
     T& target_;

@@ -36,6 +36,7 @@ std::optional<bool> trueFalse(std::string_view word) {
 Keyword<GlobalDefs> boolOption(std::string_view name, std::optional<bool> GlobalDefs::*member,
                                std::string_view message) {
     Keyword<GlobalDefs> k{.name = name, .maxArgs = 1};
+    k.doc = "on, off, true, false, yes or no; alone: on";
     k.bind = [member, message](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         if (s.argCount() == 0) {
             g.*member = true;
@@ -55,6 +56,7 @@ Keyword<GlobalDefs> boolOption(std::string_view name, std::optional<bool> Global
 Keyword<GlobalDefs> unsignedOption(std::string_view name, std::optional<std::uint32_t> GlobalDefs::*member,
                                    std::uint32_t lo, std::uint32_t hi, std::string_view message) {
     Keyword<GlobalDefs> k{.name = name, .minArgs = 1, .maxArgs = 1};
+    k.doc = fmt::format("integer {} to {}", lo, hi);
     k.bind = [member, lo, hi, message](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         if (auto v = ctx.readUnsigned(s.arg(0), lo, hi))
             g.*member = *v;
@@ -70,6 +72,7 @@ Keyword<GlobalDefs> unsignedOption(std::string_view name, std::optional<std::uin
 Keyword<GlobalDefs> secondsOption(std::string_view name, std::optional<std::uint64_t> GlobalDefs::*member,
                                   std::uint32_t lo, std::uint32_t hi, std::string_view message) {
     Keyword<GlobalDefs> k{.name = name, .minArgs = 1, .maxArgs = 1};
+    k.doc = fmt::format("whole seconds, {} to {}", lo, hi);
     k.bind = [member, lo, hi, message](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         if (auto v = ctx.readUnsigned(s.arg(0), lo, hi))
             g.*member = std::uint64_t{*v} * kSecondUs;

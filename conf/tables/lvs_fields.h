@@ -100,6 +100,13 @@ class ScopedBinder final : public ScopedBinderBase {
         if (onClose_) onClose_(target_, scope_, ctx);
     }
 
+    std::optional<TableView> view() const override { return viewOf(table_); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        auto child = openRowForView(target_, table_, index, ctx);
+        if (auto* scoped = dynamic_cast<ScopedBinderBase*>(child.get())) scoped->setScope(childScope());
+        return child;
+    }
+
   private:
     Scope childScope() {
         Scope s = scope_;
@@ -145,6 +152,7 @@ template <class T, class N>
 Keyword<T> unsignedRow(std::string_view name, Field<T, std::optional<N>> f, std::uint32_t lo,
                        std::uint32_t hi, std::string_view failure = {}) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = 1};
+    k.doc = fmt::format("integer {} to {}", lo, hi);
     k.bind = [f, lo, hi, failure](T& t, const Statement& s, BindContext& ctx) {
         if (auto v = readUnsigned(ctx, s.arg(0), lo, hi))
             f.get(t) = static_cast<N>(*v);
@@ -162,6 +170,7 @@ template <class T, class N>
 Keyword<T> timerRow(std::string_view name, Field<T, std::optional<N>> f, std::uint64_t loUs,
                     std::uint64_t hiUs, std::string_view failure = {}) {
     Keyword<T> k{.name = name, .minArgs = 1, .maxArgs = 1};
+    k.doc = fmt::format("seconds, {} to {}", fields::formatTimer(loUs), fields::formatTimer(hiUs));
     k.bind = [f, loUs, hiUs, failure](T& t, const Statement& s, BindContext& ctx) {
         if (auto v = readTimerUs(ctx, s.arg(0), loUs, hiUs))
             f.get(t) = static_cast<N>(*v);
@@ -180,6 +189,7 @@ template <class T>
 Keyword<T> boolRow(std::string_view name, Field<T, std::optional<bool>> f, std::string_view failure,
                    Support support = Support::Active) {
     Keyword<T> k{.name = name, .maxArgs = 1, .support = support};
+    k.doc = "on, off, true, false, yes or no; alone: on";
     k.bind = [f, failure](T& t, const Statement& s, BindContext& ctx) {
         if (s.argCount() == 0) {
             f.get(t) = true;

@@ -37,6 +37,11 @@ class DetachedBinder final : public ScopedBinderBase {
         inner_.setScope(scope_);
         inner_.close(ctx);
     }
+    std::optional<TableView> view() const override { return inner_.view(); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        inner_.setScope(scope_);
+        return inner_.openForView(index, ctx);
+    }
 
   private:
     std::unique_ptr<T> object_;

@@ -216,6 +216,10 @@ public:
         quiet.setWhere(ctx.where());
         inner_->close(quiet);
     }
+    std::optional<TableView> view() const override { return inner_->view(); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        return inner_->openForView(index, ctx);
+    }
 
 private:
     std::unique_ptr<Binder> inner_;
@@ -278,6 +282,10 @@ public:
         return out;
     }
     void close(BindContext& ctx) override { inner_->close(ctx); }
+    std::optional<TableView> view() const override { return inner_->view(); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        return inner_->openForView(index, ctx);
+    }
 
 private:
     std::unique_ptr<Binder> inner_;

@@ -358,6 +358,10 @@ public:
         inner_.close(ctx);
         if (valid_ && !valid_(list_.back(), ctx)) list_.pop_back();
     }
+    std::optional<TableView> view() const override { return inner_.view(); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        return inner_.openForView(index, ctx);
+    }
 
 private:
     std::deque<T>& list_;

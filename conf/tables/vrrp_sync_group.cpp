@@ -168,6 +168,10 @@ public:
         ctx.error(fmt::format("garp group {} does not have any delay set - removing", aggregated ? aggregation_ : 0));
         list_.pop_back();
     }
+    std::optional<TableView> view() const override { return inner_.view(); }
+    std::unique_ptr<Binder> openForView(std::size_t index, BindContext& ctx) override {
+        return inner_.openForView(index, ctx);
+    }
 
 private:
     std::deque<GarpGroup>& list_;
