@@ -19,10 +19,12 @@ std::string durationText(Duration d) {
 void Attempt::begin(ProbeCallback done) {
     done_ = std::move(done);
     started_ = Clock::now();
-    limitTimer_.expires_after(target_.attemptLimit);
-    limitTimer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (!ec) self->finish(false, "attempt took longer than " + durationText(self->target_.attemptLimit));
-    });
+    if (needsAttemptLimit()) {
+        limitTimer_.expires_after(target_.attemptLimit);
+        limitTimer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) self->finish(false, "attempt took longer than " + durationText(self->target_.attemptLimit));
+        });
+    }
     run();
 }
 

@@ -24,6 +24,9 @@ public:
 protected:
     virtual void run() = 0;
     virtual void closeAll() = 0;
+    // Attempts of one bounded step (a connect, one exchange) need no attempt-limit timer: their operation
+    // timer already bounds them, and a timer less per attempt matters with 10 000 checkers.
+    virtual bool needsAttemptLimit() const { return true; }
 
     void finish(bool ok, std::string reason, std::optional<std::int64_t> dynamicWeight = std::nullopt);
     bool finished() const { return finished_; }

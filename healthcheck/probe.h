@@ -63,7 +63,8 @@ struct SslSettings {
 struct ProbeLimits {
     std::size_t maxBody = 1024 * 1024;  // HTTP body octets; more fails the check
     std::shared_ptr<asio::ssl::context> tls;  // SSL_GET's context (from the SSL block); null: a default one
-    std::string heloName = "localhost";       // SMTP_CHECK's default HELO name (keepalived: the host name)
+    // SMTP_CHECK without helo_name: keepalived 2.2.7 sends "HELO smtpchecker.keepalived.org" (seen in the VM)
+    std::string heloName = "smtpchecker.keepalived.org";
     std::function<std::optional<std::string>(const std::string&)> trackFilePath;  // track_file name -> file
     // MISC_CHECK's user when its script names none: script_user, else keepalived_script if it exists
     // (addConfiguredCheckers resolves this); unset: the daemon's own user (root)

@@ -11,6 +11,7 @@ public:
     using Attempt::Attempt;
 
 private:
+    bool needsAttemptLimit() const override { return false; }  // one connect, bounded by connect_timeout
     void run() override {
         const asio::ip::tcp::endpoint endpoint(target_.address, target_.port);
         if (auto err = openSocket(socket_, target_, endpoint.protocol()); !err.empty()) {

@@ -455,3 +455,20 @@ TEST_CASE("probe misc: the default script user applies when the script names non
     p = makeProbe(io, misc, rs, vs, limits, error);
     if (::getuid() == 0) CHECK_FALSE(runProbe(io, *p).ok);  // the checker's own user wins
 }
+
+TEST_CASE("probe smtp: keepalived's default HELO name") {
+    asio::io_context io;
+    std::string seen;
+    TcpServer server(io, [&](Conn c) { smtpServer(c, "220 mx\r\n", &seen); });
+    conf::VirtualServer vs;
+    conf::RealServer rs;
+    rs.address = *conf::IpAddress::parse("127.0.0.1");
+    rs.port = server.port();
+    conf::Checker smtp;
+    smtp.type = conf::CheckerType::Smtp;
+    std::string error;
+    auto p = makeProbe(io, smtp, rs, vs, {}, error);
+    REQUIRE(p);
+    CHECK(runProbe(io, *p).ok);
+    CHECK(seen == "HELO smtpchecker.keepalived.org\r\nQUIT\r\n");
+}
