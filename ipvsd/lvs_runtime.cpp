@@ -1,5 +1,7 @@
 #include "ipvsd/lvs_runtime.h"
 
+#include "healthcheck/policy.h"
+
 #include <cstring>
 #include <tuple>
 
@@ -13,6 +15,14 @@ struct LvsRuntime::Generation {
     std::unique_ptr<hc::CheckScheduler> scheduler;
     std::map<hc::RealServerId, std::pair<std::size_t, std::size_t>> where;  // tracker id -> (vs, rs)
     HealthView view;
+    // Checker id -> its configuration and real server (empty when a checker could not be set up, so ids
+    // and configuration order differ); the checker whose result came last (the cause of a transition).
+    struct CheckerRef {
+        const conf::Checker* checker;
+        std::size_t vs, rs;
+    };
+    std::vector<CheckerRef> checkers;
+    std::optional<hc::CheckerId> lastChecker;
 
     Generation(std::unique_ptr<conf::Config> c, hc::UniformRandom random)
         : config(std::move(c)), tracker(std::move(random)) {}
@@ -47,6 +57,33 @@ bool sameRealServer(const conf::RealServer& a, const conf::RealServer& b) {
 const std::optional<conf::ScriptCommand>* notifyScript(const conf::RealServer& rs, bool up) {
     if (!rs.more) return nullptr;
     return up ? &rs.more->notifyUp : &rs.more->notifyDown;
+}
+
+// keepalived 2.2.7's line for a checker whose verdict moved its real server (strings of its binary).
+std::string checkerLine(const conf::Checker& checker, bool up, const conf::RealServer& rs,
+                        const conf::VirtualServer& vs) {
+    const std::string where = describeRealServer(rs, vs);
+    auto failed = [&](const std::string& type) {
+        const auto retry = hc::policyFor(checker, rs, vs).retry;
+        return type + " on service " + where + " failed" +
+               (retry > 0 ? " after " + std::to_string(retry) + " retries." : ".");
+    };
+    switch (checker.type) {
+        case conf::CheckerType::Tcp: return up ? "TCP connection to " + where + " success." : failed("TCP_CHECK");
+        case conf::CheckerType::Udp: return up ? "UDP connection to " + where + " success." : failed("UDP_CHECK");
+        case conf::CheckerType::Http:
+        case conf::CheckerType::Ssl:
+            return up ? "Remote Web server " + where + " succeed on service." : failed("HTTP_CHECK");
+        case conf::CheckerType::Misc: {
+            const auto* misc = checker.as<conf::MiscCheck>();
+            std::string script;
+            if (misc && misc->script)
+                for (const auto& a : misc->script->args) script += (script.empty() ? "" : " ") + a;
+            return "Misc check for [" + where + " VS " + describeVirtualServer(vs) + "] by [" + script + "] " +
+                   (up ? "succeeded." : "failed.");
+        }
+        default: return {};
+    }
 }
 
 }  // namespace
@@ -95,6 +132,12 @@ void LvsRuntime::startCheckers(Generation& gen) {
     auto built = hc::addConfiguredCheckers(*gen.config, ports_.io, gen.tracker, *gen.scheduler, options_.limits);
     for (const auto& e : built.errors) ports_.log.error(e);
     for (const auto& rs : built.realServers) gen.where[rs.id] = {rs.virtualServer, rs.realServer};
+    const auto& vss = gen.config->lvs.virtualServers;
+    for (std::size_t v = 0; v < vss.size(); ++v)
+        for (std::size_t r = 0; r < vss[v].realServers.size(); ++r)
+            for (const auto& c : vss[v].realServers[r].checkers) gen.checkers.push_back({&c, v, r});
+    if (gen.checkers.size() != gen.tracker.checkerCount()) gen.checkers.clear();
+    gen.scheduler->onResult([raw](hc::CheckerId id, const hc::ProbeResult&) { raw->lastChecker = id; });
 }
 
 void LvsRuntime::applyOps(const std::vector<ipvs::IpvsOp>& ops) {
@@ -166,8 +209,14 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
         ports_.log.info("Changing weight to " + std::to_string(t.newWeight) + " for service " + rsName + " of VS " +
                         vsName);
     } else if (t.up != wasUp || t.change == hc::Change::Up || t.change == hc::Change::Down) {
+        if (gen->lastChecker && *gen->lastChecker < gen->checkers.size()) {
+            const auto& ref = gen->checkers[*gen->lastChecker];
+            if (ref.vs == v && ref.rs == r)
+                if (auto line = checkerLine(*ref.checker, t.up, rs, vs); !line.empty()) ports_.log.info(line);
+        }
+        if (!t.reason.empty()) ports_.log.debug(rsName + ": " + t.reason);
         ports_.log.info((t.up ? "Adding service " : "Removing service ") + rsName + (t.up ? " to VS " : " from VS ") +
-                        vsName + (t.reason.empty() ? "" : " (" + t.reason + ")"));
+                        vsName);
         if (const auto* script = notifyScript(rs, t.up); script && *script && !(*script)->args.empty()) {
             if (auto ran = ports_.scripts.run((*script)->args); !ran)
                 ports_.log.error("cannot run " + (*script)->args.front() + ": " + std::strerror(ran.error().errnum));

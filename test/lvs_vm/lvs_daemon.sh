@@ -132,17 +132,23 @@ wait_for "stream flows" 5 grep -q "tick 3" $W/stream.out
 # (b) rs2's listener dies -> TCP_CHECK removes it
 kill $HTTPD_rs2
 wait_for "(b) dead real server removed" 6 hasnt "-a -t 10.2.0.1:80 -r 10.1.2.2:80 -m -w 1"
-grep -q "Removing service \[10.1.2.2\]:tcp:80 from VS \[10.2.0.1\]:tcp:80" $W/ipvsd.log \
-  && echo "ok: (b) logged" || fail "(b) log line"
+logged() { grep -qF "$1" $W/ipvsd.log && echo "ok: logged '$1'" || fail "not logged: '$1'"; }
+logged ": TCP_CHECK on service [10.1.2.2]:tcp:80 failed."
+logged ": Removing service [10.1.2.2]:tcp:80 from VS [10.2.0.1]:tcp:80"
 # (c) back
 start_httpd rs2
 wait_for "(c) restarted real server back" 6 has "-a -t 10.2.0.1:80 -r 10.1.2.2:80 -m -w 1"
+logged ": TCP connection to [10.1.2.2]:tcp:80 success."
+logged ": Adding service [10.1.2.2]:tcp:80 to VS [10.2.0.1]:tcp:80"
 
 # (d) MISC_CHECK flips (inhibit_on_failure: weight 0, then back)
 rm $W/misc_ok
 wait_for "(d) misc down -> weight 0" 8 has "-a -t 10.2.0.1:8080 -r 10.1.1.2:8080 -m -w 0"
 touch $W/misc_ok
 wait_for "(d) misc up -> weight 1" 8 has "-a -t 10.2.0.1:8080 -r 10.1.1.2:8080 -m -w 1"
+logged ": Misc check for [[10.1.1.2]:tcp:8080 VS [10.2.0.1]:tcp:8080] by [$S/misc.sh] failed."
+logged ": Misc check for [[10.1.1.2]:tcp:8080 VS [10.2.0.1]:tcp:8080] by [$S/misc.sh] succeeded."
+logged ": Lost quorum 1-0=1 > 0 for VS [10.2.0.1]:tcp:8080"
 
 # (e) reload: rs1 weight 1 -> 3 on :80, rs2 removed from :80, rs2 added to :8080; :9000 unchanged
 write_conf $W/keepalived.conf 3 0 1

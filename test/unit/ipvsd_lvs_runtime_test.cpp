@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -136,6 +137,8 @@ TEST_CASE("LvsRuntime: start, a failing checker removes its real server, reload 
         if (l.rfind("Removing service [127.0.0.1]:tcp:" + std::to_string(downPort) + " from VS [10.0.0.1]:tcp:80", 0) == 0)
             logged = true;
     CHECK(logged);
+    const std::string failedLine = "TCP_CHECK on service [127.0.0.1]:tcp:" + std::to_string(downPort) + " failed.";
+    CHECK(std::find(lines.begin(), lines.end(), failedLine) != lines.end());
     // Nothing flaps: the listener stays up, the closed port stays down.
     io.restart();
     io.run_for(std::chrono::milliseconds(1500));
