@@ -3,6 +3,7 @@
 #include "conf/config.h"
 #include "ipvsd/config_test.h"
 #include "ipvsd/lvs_service.h"
+#include "ipvsd/lvs_sync.h"
 #include "util/log.h"
 #include "vrrp/engine.h"
 #include "vrrp/instance_spec.h"
@@ -163,6 +164,13 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         sinks.push_back(sink.get());
         fifos.push_back(std::move(sink));
     }
+    // lvs_sync_daemon follows its VRRP instance through the engine's notify lines.
+    std::unique_ptr<LvsSync> lvsSync;
+    if (runVrrp) {
+        lvsSync = std::make_unique<LvsSync>(log);
+        lvsSync->configure(loaded.config);
+        sinks.push_back(lvsSync.get());
+    }
     vrrp::InotifyFilePort files(io);
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
     std::unique_ptr<LvsService> lvs;
@@ -198,6 +206,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                 } else {
                     startupDelay.cancel();
                     if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+                    if (lvsSync) lvsSync->configure(next.config);
                     if (lvs) lvs->reload(std::move(next.config));
                     log.info("Reload finished");
                 }
@@ -209,6 +218,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             startupDelay.cancel();
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I
+            if (lvsSync) lvsSync->stop();
             io.stop();
         };
     signals.async_wait(onSignal);
