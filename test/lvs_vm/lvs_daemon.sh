@@ -4,7 +4,8 @@
 # namespace sending through NAT services. Checks (a) the start-up table, (b)/(c) a TCP_CHECK target
 # going away and coming back, (d) a MISC_CHECK flipping (inhibit_on_failure: weight 0), (e) SIGHUP with a
 # changed weight, an added and a removed real server while a connection through an unchanged service keeps
-# streaming, (f) a bad configuration changing nothing, (g) SIGTERM removing only what ipvsd added.
+# streaming, (f) a bad configuration changing nothing, (g) SIGTERM removing only what ipvsd added,
+# (h) lvs_sync_daemon following its VRRP instance (backup, then master).
 #   usage: lvs_daemon.sh IPVSD IPVSADM IP
 set -u
 IPVSD=$1
@@ -25,7 +26,7 @@ wait_for() {
     if "$@"; then echo "ok: $desc ($((n * 2))00 ms)"; return 0; fi
     sleep 0.2; n=$((n + 1))
   done
-  fail "$desc"; echo "--- table"; table; echo "--- log"; tail -20 $W/ipvsd.log; return 1
+  fail "$desc"; echo "--- table"; table; "$IPVSADM" -L --daemon; echo "--- log"; tail -20 ${LOG:-$W/ipvsd.log}; return 1
 }
 has() { table | grep -qx -- "$1"; }
 hasnt() { ! table | grep -qx -- "$1"; }
@@ -181,5 +182,32 @@ gone() { [ ! -f $W/ipvsd.pid ] && [ "$(table)" = "-A -t 10.9.9.9:1 -s rr" ]; }
 wait_for "(g) released on SIGTERM" 5 gone
 
 echo "--- ipvsd log"; cat $W/ipvsd.log
+
+# (h) lvs_sync_daemon under -P: backup sync daemon at start, master once VI_1 is MASTER, none after SIGTERM.
+cat > $W/sync.conf <<C
+global_defs {
+ lvs_sync_daemon dcl VI_1
+}
+vrrp_instance VI_1 {
+ state BACKUP
+ interface dcl
+ virtual_router_id 51
+ priority 100
+ advert_int 1
+ virtual_ipaddress {
+  10.2.0.100/24
+ }
+}
+C
+LOG=$W/sync.log
+"$IPVSD" -P -n -l -G -f $W/sync.conf -p $W/ipvsd.pid > $W/sync.log 2>&1 &
+PIDS="$PIDS $!"
+daemon_is() { "$IPVSADM" -L --daemon | grep -q "^$1 sync daemon (mcast=dcl, syncid=51,"; }
+wait_for "(h) backup sync daemon at start" 5 daemon_is backup
+wait_for "(h) master sync daemon once MASTER" 10 daemon_is master
+if "$IPVSADM" -L --daemon | grep -q backup; then fail "(h) backup still running beside master"; fi
+kill "$(cat $W/ipvsd.pid)"
+no_daemon() { [ ! -f $W/ipvsd.pid ] && [ -z "$("$IPVSADM" -L --daemon)" ]; }
+wait_for "(h) sync daemon stopped with ipvsd" 5 no_daemon || cat $W/sync.log
 echo "elapsed $(( $(date +%s) - t0 )) s, failures $failures"
 [ $failures -eq 0 ]
