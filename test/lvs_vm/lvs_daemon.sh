@@ -5,7 +5,8 @@
 # going away and coming back, (d) a MISC_CHECK flipping (inhibit_on_failure: weight 0), (e) SIGHUP with a
 # changed weight, an added and a removed real server while a connection through an unchanged service keeps
 # streaming, (f) a bad configuration changing nothing, (g) SIGTERM removing only what ipvsd added,
-# (h) lvs_sync_daemon following its VRRP instance (backup, then master).
+# (h) lvs_sync_daemon following its VRRP instance (backup, then master; keepalived 2.2.7 does the same),
+# (i) -C: checkers only.
 #   usage: lvs_daemon.sh IPVSD IPVSADM IP
 set -u
 IPVSD=$1
@@ -180,6 +181,15 @@ grep -q "Reload failed" $W/ipvsd.log && echo "ok: (f) logged" || fail "(f) no re
 kill "$(cat $W/ipvsd.pid)"
 gone() { [ ! -f $W/ipvsd.pid ] && [ "$(table)" = "-A -t 10.9.9.9:1 -s rr" ]; }
 wait_for "(g) released on SIGTERM" 5 gone
+
+# (i) -C runs the checkers alone (no VRRP): the same table, released at SIGTERM.
+write_conf $W/keepalived.conf 1 1 0
+"$IPVSD" -C -n -l -G -f $W/keepalived.conf -p $W/ipvsd.pid > $W/checkers.log 2>&1 &
+PIDS="$PIDS $!"
+wait_for "(i) -C programs the table" 10 same_a
+grep -q "Starting ipvsd checkers" $W/checkers.log && echo "ok: (i) checkers only" || fail "(i) mode line"
+kill "$(cat $W/ipvsd.pid)"
+wait_for "(i) -C released on SIGTERM" 5 gone
 
 echo "--- ipvsd log"; cat $W/ipvsd.log
 
