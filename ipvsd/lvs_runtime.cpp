@@ -289,6 +289,23 @@ void LvsRuntime::stop() {
     stopped_ = true;
     if (!current_) return;
     if (current_->scheduler) current_->scheduler->stop();
+    // omega: "on daemon shutdown, consider quorum and RS down notifiers for execution" (keepalived.conf(5)).
+    auto& gen = *current_;
+    auto run = [this](const std::optional<conf::ScriptCommand>& script) {
+        if (!script || script->args.empty()) return;
+        if (auto ran = ports_.scripts.run(script->args); !ran)
+            ports_.log.error("cannot run " + script->args.front() + ": " + std::strerror(ran.error().errnum));
+    };
+    for (const auto& t : gen.tracker.shutdown()) {
+        auto at = gen.where.find(t.realServer);
+        if (at == gen.where.end()) continue;
+        const auto& rs = gen.config->lvs.virtualServers[at->second.first].realServers[at->second.second];
+        if (rs.more) run(rs.more->notifyDown);
+    }
+    for (std::size_t v = 0; v < gen.config->lvs.virtualServers.size(); ++v) {
+        const auto& vs = gen.config->lvs.virtualServers[v];
+        if (vs.omega && gen.view.quorum(v).value_or(false)) run(vs.quorumDown);
+    }
     const auto& defs = current_->config->global.defs;
     auto policy = ipvs::StopPolicy::Release;
     if (options_.dontReleaseIpvs)

@@ -209,3 +209,27 @@ TEST_CASE("LvsRuntime: a matching table is adopted without ops; -I keeps it at s
     flushing.stop();
     CHECK(port.listServices({true}).value().empty());
 }
+
+TEST_CASE("LvsRuntime: omega runs notify_down and quorum_down at stop, without it nothing runs") {
+    asio::io_context io;
+    Logger log(LogOptions{.console = false, .syslog = false});
+    auto text = [](bool omega) {
+        return std::string("virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lvs_method NAT\n") +
+               (omega ? " omega\n" : "") + " quorum_down /bin/qdown\n real_server 10.0.0.2 80 {\n  weight 1\n" +
+               "  notify_down /bin/rsdown\n }\n}\n";
+    };
+    for (bool omega : {true, false}) {
+        ipvs::FakeIpvsPort port;
+        RecordingScripts scripts;
+        LvsRuntime runtime({io, port, scripts, log}, {});
+        REQUIRE(runtime.start(parse(text(omega))));
+        CHECK(scripts.runs.empty());
+        runtime.stop();
+        if (omega) {
+            CHECK(scripts.runs == std::vector<std::vector<std::string>>{{"/bin/rsdown"}, {"/bin/qdown"}});
+        } else {
+            CHECK(scripts.runs.empty());
+        }
+        CHECK(port.listServices({true}).value().empty());
+    }
+}
