@@ -207,7 +207,10 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                     startupDelay.cancel();
                     if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
                     if (lvsSync) lvsSync->configure(next.config);
-                    if (lvs) lvs->reload(std::move(next.config));
+                    if (lvs)
+                        lvs->reload(std::move(next.config));
+                    else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config))  // first virtual servers
+                        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
                     log.info("Reload finished");
                 }
                 signals.async_wait(onSignal);

@@ -193,7 +193,8 @@ wait_for "(i) -C released on SIGTERM" 5 gone
 
 echo "--- ipvsd log"; cat $W/ipvsd.log
 
-# (h) lvs_sync_daemon under -P: backup sync daemon at start, master once VI_1 is MASTER, none after SIGTERM.
+# (h) lvs_sync_daemon (plain ipvsd, no virtual servers yet): backup sync daemon at start, master once VI_1
+# is MASTER; a reload adding the first virtual server starts the checkers; none of it left after SIGTERM.
 cat > $W/sync.conf <<C
 global_defs {
  lvs_sync_daemon dcl VI_1
@@ -210,14 +211,18 @@ vrrp_instance VI_1 {
 }
 C
 LOG=$W/sync.log
-"$IPVSD" -P -n -l -G -f $W/sync.conf -p $W/ipvsd.pid > $W/sync.log 2>&1 &
+"$IPVSD" -n -l -G -f $W/sync.conf -p $W/ipvsd.pid > $W/sync.log 2>&1 &
 PIDS="$PIDS $!"
 daemon_is() { "$IPVSADM" -L --daemon | grep -q "^$1 sync daemon (mcast=dcl, syncid=51,"; }
 wait_for "(h) backup sync daemon at start" 5 daemon_is backup
 wait_for "(h) master sync daemon once MASTER" 10 daemon_is master
 if "$IPVSADM" -L --daemon | grep -q backup; then fail "(h) backup still running beside master"; fi
+{ cat $W/sync.conf; echo "virtual_server 10.2.0.1 7000 {"; vs; printf ' real_server 10.1.1.2 7000 {\n  weight 5\n }\n}\n'; } > $W/sync2.conf
+mv $W/sync2.conf $W/sync.conf
+kill -HUP "$(cat $W/ipvsd.pid)"
+wait_for "(h) reload adds the first virtual server" 5 has "-a -t 10.2.0.1:7000 -r 10.1.1.2:7000 -m -w 5"
 kill "$(cat $W/ipvsd.pid)"
-no_daemon() { [ ! -f $W/ipvsd.pid ] && [ -z "$("$IPVSADM" -L --daemon)" ]; }
+no_daemon() { gone && [ -z "$("$IPVSADM" -L --daemon)" ]; }
 wait_for "(h) sync daemon stopped with ipvsd" 5 no_daemon || cat $W/sync.log
 echo "elapsed $(( $(date +%s) - t0 )) s, failures $failures"
 [ $failures -eq 0 ]
