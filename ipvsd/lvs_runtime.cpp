@@ -20,9 +20,9 @@ struct LvsRuntime::Generation {
     struct CheckerRef {
         const conf::Checker* checker;
         std::size_t vs, rs;
+        bool reported = false;  // a result came in already
     };
     std::vector<CheckerRef> checkers;
-    std::optional<hc::CheckerId> lastChecker;
 
     Generation(std::unique_ptr<conf::Config> c, hc::UniformRandom random)
         : config(std::move(c)), tracker(std::move(random)) {}
@@ -59,28 +59,45 @@ const std::optional<conf::ScriptCommand>* notifyScript(const conf::RealServer& r
     return up ? &rs.more->notifyUp : &rs.more->notifyDown;
 }
 
-// keepalived 2.2.7's line for a checker whose verdict moved its real server (strings of its binary).
-std::string checkerLine(const conf::Checker& checker, bool up, const conf::RealServer& rs,
-                        const conf::VirtualServer& vs) {
+// keepalived 2.2.7's lines for a checker result that changes something (seen in the 6.1 guest): the first
+// success and every success of a down checker, the failure that takes an up checker down. None otherwise.
+std::vector<std::string> checkerLines(const conf::Checker& checker, const hc::ProbeResult& result, bool wasUp,
+                                      bool first, const conf::RealServer& rs, const conf::VirtualServer& vs) {
     const std::string where = describeRealServer(rs, vs);
+    const auto retry = hc::policyFor(checker, rs, vs).retry;
     auto failed = [&](const std::string& type) {
-        const auto retry = hc::policyFor(checker, rs, vs).retry;
         return type + " on service " + where + " failed" +
                (retry > 0 ? " after " + std::to_string(retry) + " retries." : ".");
     };
+    if (result.ok && !first && wasUp) return {};
     switch (checker.type) {
-        case conf::CheckerType::Tcp: return up ? "TCP connection to " + where + " success." : failed("TCP_CHECK");
-        case conf::CheckerType::Udp: return up ? "UDP connection to " + where + " success." : failed("UDP_CHECK");
+        case conf::CheckerType::Tcp:
+            return {result.ok ? "TCP connection to " + where + " success." : failed("TCP_CHECK")};
+        case conf::CheckerType::Udp:
+            return {result.ok ? "UDP connection to " + where + " success." : failed("UDP_CHECK")};
         case conf::CheckerType::Http:
-        case conf::CheckerType::Ssl:
-            return up ? "Remote Web server " + where + " succeed on service." : failed("HTTP_CHECK");
+        case conf::CheckerType::Ssl: {
+            if (!result.ok) return {failed("HTTP_CHECK")};
+            std::vector<std::string> out;
+            if (!wasUp)
+                if (const auto* http = checker.as<conf::HttpCheck>())
+                    for (const auto& url : http->urls)
+                        out.push_back("HTTP status code success to " + where + " url(" + url.path.value_or("/") + ")");
+            out.push_back("Remote Web server " + where + " succeed on service.");
+            return out;
+        }
         case conf::CheckerType::Misc: {
             const auto* misc = checker.as<conf::MiscCheck>();
             std::string script;
             if (misc && misc->script)
                 for (const auto& a : misc->script->args) script += (script.empty() ? "" : " ") + a;
-            return "Misc check for [" + where + " VS " + describeVirtualServer(vs) + "] by [" + script + "] " +
-                   (up ? "succeeded." : "failed.");
+            std::string line = "Misc check for [" + where + " VS " + describeVirtualServer(vs) + "] by [" + script + "] ";
+            if (result.ok) return {line + "succeeded."};
+            line += retry > 0 ? "failed after " + std::to_string(retry) + " retries" : "failed with retry disabled";
+            // the probe's reason ends "exited N" for an exit status
+            if (auto at = result.reason.rfind("exited "); at != std::string::npos)
+                line += " (exited with status " + result.reason.substr(at + 7) + ")";
+            return {line + "."};
         }
         default: return {};
     }
@@ -135,9 +152,28 @@ void LvsRuntime::startCheckers(Generation& gen) {
     const auto& vss = gen.config->lvs.virtualServers;
     for (std::size_t v = 0; v < vss.size(); ++v)
         for (std::size_t r = 0; r < vss[v].realServers.size(); ++r)
-            for (const auto& c : vss[v].realServers[r].checkers) gen.checkers.push_back({&c, v, r});
+            for (const auto& c : vss[v].realServers[r].checkers) gen.checkers.push_back({&c, v, r, false});
     if (gen.checkers.size() != gen.tracker.checkerCount()) gen.checkers.clear();
-    gen.scheduler->onResult([raw](hc::CheckerId id, const hc::ProbeResult&) { raw->lastChecker = id; });
+    gen.scheduler->onResult([this, raw](hc::CheckerId id, const hc::ProbeResult& result) {
+        if (stopped_ || raw != current_.get() || id >= raw->checkers.size()) return;
+        auto& ref = raw->checkers[id];
+        const bool first = !ref.reported;
+        ref.reported = true;
+        const bool wasUp = raw->tracker.checkerUp(id);
+        // A failure takes an up checker down once its retries are used up.
+        if (!result.ok && wasUp && raw->tracker.retriesUsed(id) < hc::policyFor(*ref.checker,
+                raw->config->lvs.virtualServers[ref.vs].realServers[ref.rs], raw->config->lvs.virtualServers[ref.vs]).retry)
+            return;
+        if (!result.ok && !wasUp) return;
+        const auto& vs = raw->config->lvs.virtualServers[ref.vs];
+        for (const auto& line : checkerLines(*ref.checker, result, wasUp, first, vs.realServers[ref.rs], vs))
+            ports_.log.info(line);
+    });
+    for (std::size_t v = 0; v < vss.size(); ++v)
+        for (const auto& rs : vss[v].realServers)
+            if (!rs.checkers.empty())
+                ports_.log.info("Activating healthchecker for service " + describeRealServer(rs, vss[v]) + " for VS " +
+                                describeVirtualServer(vss[v]));
 }
 
 void LvsRuntime::applyOps(const std::vector<ipvs::IpvsOp>& ops) {
@@ -209,14 +245,12 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
         ports_.log.info("Changing weight to " + std::to_string(t.newWeight) + " for service " + rsName + " of VS " +
                         vsName);
     } else if (t.up != wasUp || t.change == hc::Change::Up || t.change == hc::Change::Down) {
-        if (gen->lastChecker && *gen->lastChecker < gen->checkers.size()) {
-            const auto& ref = gen->checkers[*gen->lastChecker];
-            if (ref.vs == v && ref.rs == r)
-                if (auto line = checkerLine(*ref.checker, t.up, rs, vs); !line.empty()) ports_.log.info(line);
-        }
         if (!t.reason.empty()) ports_.log.debug(rsName + ": " + t.reason);
-        ports_.log.info((t.up ? "Adding service " : "Removing service ") + rsName + (t.up ? " to VS " : " from VS ") +
-                        vsName);
+        if (t.inhibit)  // inhibit_on_failure: the weight goes to 0 and back
+            ports_.log.info((t.up ? "Enabling service " : "Disabling service ") + rsName + " of VS " + vsName);
+        else
+            ports_.log.info((t.up ? "Adding service " : "Removing service ") + rsName +
+                            (t.up ? " to VS " : " from VS ") + vsName);
         if (const auto* script = notifyScript(rs, t.up); script && *script && !(*script)->args.empty()) {
             if (auto ran = ports_.scripts.run((*script)->args); !ran)
                 ports_.log.error("cannot run " + (*script)->args.front() + ": " + std::strerror(ran.error().errnum));
@@ -312,6 +346,14 @@ void LvsRuntime::stop() {
         policy = ipvs::StopPolicy::Keep;
     else if (defs.lvsFlushOnStop && *defs.lvsFlushOnStop == conf::LvsFlushOnStop::Full)
         policy = ipvs::StopPolicy::FlushAll;
+    if (policy != ipvs::StopPolicy::Keep)
+        for (std::size_t v = 0; v < gen.config->lvs.virtualServers.size(); ++v) {
+            const auto& vs = gen.config->lvs.virtualServers[v];
+            for (std::size_t r = 0; r < vs.realServers.size(); ++r)
+                if (auto verdict = gen.view.realServer(v, r); !verdict || verdict->up)
+                    ports_.log.info("Shutting down service " + describeRealServer(vs.realServers[r], vs) +
+                                    " from VS " + describeVirtualServer(vs));
+        }
     applyOps(ipvs::stopPlan(policy, owned_, executor_.observed()));
     if (policy != ipvs::StopPolicy::Keep) owned_.clear();
 }
