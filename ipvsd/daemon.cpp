@@ -2,6 +2,8 @@
 
 #include "conf/config.h"
 #include "ipvsd/config_test.h"
+#include "ipvsd/lvs_service.h"
+#include "ipvsd/lvs_sync.h"
 #include "util/log.h"
 #include "vrrp/engine.h"
 #include "vrrp/instance_spec.h"
@@ -101,10 +103,6 @@ void daemonize() {
 }  // namespace
 
 int runDaemon(const DaemonOptions& options, std::ostream& err) {
-    if (options.checkOnly) {
-        err << "ipvsd: the checker process (-C) is not available in this build; -P runs VRRP\n";
-        return 1;
-    }
     auto loaded = load(options);
     if (!loaded.errors.empty()) {
         for (const auto& e : loaded.errors) err << e << '\n';
@@ -128,7 +126,10 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     logOptions.detail = options.logDetail;
     logOptions.facility = syslogFacility(options.logFacility);
     Logger log(logOptions);
-    log.info("Starting ipvsd VRRP (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
+    const bool runVrrp = !options.checkOnly;  // -C: checkers only
+    const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
+    log.info(std::string("Starting ipvsd ") + (runVrrp && runLvs ? "VRRP and checkers" : runVrrp ? "VRRP" : "checkers") +
+             " (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 
     boost::asio::io_context io;
     // Registered first, so a SIGHUP or SIGTERM during start-up is queued instead of killing the daemon.
@@ -163,8 +164,23 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         sinks.push_back(sink.get());
         fifos.push_back(std::move(sink));
     }
+    // lvs_sync_daemon follows its VRRP instance through the engine's notify lines.
+    std::unique_ptr<LvsSync> lvsSync;
+    if (runVrrp) {
+        lvsSync = std::make_unique<LvsSync>(log);
+        lvsSync->configure(loaded.config);
+        sinks.push_back(lvsSync.get());
+    }
     vrrp::InotifyFilePort files(io);
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
+    std::unique_ptr<LvsService> lvs;
+    if (runLvs) {
+        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));
+        if (!lvs && !runVrrp) {
+            for (const auto& path : pids) ::unlink(path.c_str());
+            return 1;
+        }
+    }
 
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
     boost::asio::steady_timer startupDelay(io);
@@ -175,7 +191,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
-        engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
+        if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
     std::function<void(const boost::system::error_code&, int)> onSignal =
@@ -189,7 +205,12 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                     log.error("Reload failed: the configuration has errors - nothing changed");
                 } else {
                     startupDelay.cancel();
-                    engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+                    if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+                    if (lvsSync) lvsSync->configure(next.config);
+                    if (lvs)
+                        lvs->reload(std::move(next.config));
+                    else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config))  // first virtual servers
+                        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
                     log.info("Reload finished");
                 }
                 signals.async_wait(onSignal);
@@ -199,6 +220,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             stopping = true;
             startupDelay.cancel();
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
+            if (lvs) lvs->stop();  // its services removed unless -I
+            if (lvsSync) lvsSync->stop();
             io.stop();
         };
     signals.async_wait(onSignal);

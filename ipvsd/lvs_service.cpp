@@ -1,0 +1,31 @@
+#include "ipvsd/lvs_service.h"
+
+#include "ipvs/netlink_port.h"
+
+#include <cstring>
+
+namespace ipvsd {
+
+std::unique_ptr<LvsService> LvsService::start(boost::asio::io_context& io, vrrp::ScriptPort& scripts, Logger& log,
+                                              bool dontReleaseIpvs, conf::Config config) {
+    auto opened = ipvs::NetlinkIpvsPort::open();
+    if (!opened) {
+        log.error("IPVS: Can't initialize ipvs: " + opened.error().operation + ": " +
+                  std::strerror(opened.error().errnum));
+        return nullptr;
+    }
+    std::unique_ptr<LvsService> service(new LvsService());
+    service->port_ = std::move(opened).value();
+    LvsRuntimeOptions options;
+    options.dontReleaseIpvs = dontReleaseIpvs;
+    service->runtime_ = std::make_unique<LvsRuntime>(LvsRuntimePorts{io, *service->port_, scripts, log}, options);
+    if (!service->runtime_->start(std::move(config))) return nullptr;
+    return service;
+}
+
+bool wantsLvs(bool checkOnly, bool vrrpOnly, const conf::Config& config) {
+    if (vrrpOnly) return false;
+    return checkOnly || !config.lvs.virtualServers.empty();
+}
+
+}  // namespace ipvsd
