@@ -187,6 +187,12 @@ Status ControlServer::start() {
     if (::lstat(path_.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
             return Error{"control socket " + path_, EEXIST, "exists and is not a socket; not removing it"};
+        // A socket someone still accepts on belongs to a running daemon: leave it alone.
+        boost::system::error_code probeError;
+        stream_protocol::socket probe(io_);
+        probe.connect(stream_protocol::endpoint(path_), probeError);
+        if (!probeError)
+            return Error{"control socket " + path_, EADDRINUSE, "another daemon is listening on it"};
         ::unlink(path_.c_str());
     }
     boost::system::error_code ec;

@@ -163,10 +163,20 @@ TEST_CASE("control server: a stale socket file is replaced, a regular file is no
         const std::string sock = dir + "/sock";
         ControlServer a(io, sock, h);
         REQUIRE(a.start().ok());
-        ControlServer b(io, sock, h);  // as after a crash: the file is there
+        ControlServer live(io, sock, h);  // a is listening: not taken over
+        const auto busy = live.start();
+        REQUIRE(!busy.ok());
+        CHECK(busy.error().errnum == EADDRINUSE);
+        {
+            // As after a crash: the file is there, nobody listens.
+            boost::asio::local::stream_protocol::acceptor dead(io);
+            dead.open(boost::asio::local::stream_protocol());
+            dead.bind(boost::asio::local::stream_protocol::endpoint(dir + "/dead"));
+        }
+        ControlServer b(io, dir + "/dead", h);
         CHECK(b.start().ok());
         b.stop();
-        CHECK(!std::filesystem::exists(sock));
+        CHECK(!std::filesystem::exists(dir + "/dead"));
     }
     std::filesystem::remove_all(dir);
 }
