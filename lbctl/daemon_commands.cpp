@@ -1,5 +1,7 @@
 #include "lbctl/daemon_commands.h"
 
+#include "ipvsd/control/status_table.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -27,18 +29,6 @@ std::optional<int> parseWeight(const std::string& s) {
     const int v = std::stoi(s);
     if (v > 65535) return std::nullopt;
     return v;
-}
-
-std::string upper(std::string s) {
-    for (char& c : s)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    return s;
-}
-
-std::string age(double seconds) {
-    if (seconds < 0) return "-";
-    if (seconds < 10) return fmt::format("{:.1f}s", seconds);
-    return fmt::format("{:.0f}s", seconds);
 }
 
 }  // namespace
@@ -86,9 +76,10 @@ std::optional<DaemonCommand> parseDaemonCommand(std::span<const std::string> arg
 
 int runDaemonCommand(const DaemonCommand& command, const Exchange& exchange, const Streams& io) {
     const bool targeted = command.command != control::Command::status && command.command != control::Command::reload;
-    const nlohmann::json request = targeted ? control::makeRequest(command.command, command.target, command.weight,
-                                                                   command.persist)
-                                            : control::makeRequest(command.command);
+    nlohmann::json request = targeted ? control::makeRequest(command.command, command.target, command.weight,
+                                                             command.persist)
+                                      : control::makeRequest(command.command);
+    if (command.command == control::Command::status && !command.json) request["format"] = "table";
     const auto reply = exchange(command.socketPath, request.dump());
     if (!reply.ok()) {
         const int e = reply.error().errnum;
@@ -104,6 +95,16 @@ int runDaemonCommand(const DaemonCommand& command, const Exchange& exchange, con
                    << (reply.error().detail.empty() ? "" : " (" + reply.error().detail + ")") << "\n";
         return kDaemonUnreachable;
     }
+    // status --json: a successful reply is `{"v":1,"ok":true,"result":SNAPSHOT}` as the daemon writes it;
+    // printed as it came (one line) without parsing megabytes of JSON.
+    constexpr std::string_view kOkPrefix = R"({"v":1,"ok":true,"result":)";
+    if (command.command == control::Command::status && command.json && reply.value().size() > kOkPrefix.size() &&
+        reply.value().compare(0, kOkPrefix.size(), kOkPrefix) == 0 && reply.value().back() == '}') {
+        const std::string& r = reply.value();
+        io.out.write(r.data() + kOkPrefix.size(), static_cast<std::streamsize>(r.size() - kOkPrefix.size() - 1));
+        io.out << "\n";
+        return kDaemonOk;
+    }
     const nlohmann::json j = nlohmann::json::parse(reply.value(), nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("ok")) {
         io.err << "lbctl: the daemon's reply is not valid\n";
@@ -117,11 +118,15 @@ int runDaemonCommand(const DaemonCommand& command, const Exchange& exchange, con
     }
     if (command.command == control::Command::status) {
         if (command.json) {
-            io.out << j.at("result").dump(2) << "\n";
+            io.out << j.at("result").dump() << "\n";
             return kDaemonOk;
         }
         try {
-            io.out << formatStatus(control::snapshotFromJson(j.at("result")));
+            const auto& result = j.at("result");
+            if (const auto table = result.find("table"); table != result.end() && table->is_string())
+                io.out << table->get_ref<const std::string&>();
+            else  // a daemon that sent the snapshot itself
+                io.out << control::formatStatusTable(control::snapshotFromJson(result));
         } catch (const nlohmann::json::exception& ex) {
             io.err << "lbctl: the daemon's status is not readable: " << ex.what() << "\n";
             return kDaemonUnreachable;
@@ -132,44 +137,6 @@ int runDaemonCommand(const DaemonCommand& command, const Exchange& exchange, con
     const std::string message = result.value("message", std::string());
     if (!message.empty()) io.out << message << "\n";
     return kDaemonOk;
-}
-
-std::string formatStatus(const control::StatusSnapshot& s) {
-    std::string out;
-    auto o = std::back_inserter(out);
-    fmt::format_to(o, "ipvsd {} (pid {}), up {}, {} reload{}, loop lateness max {:.1f} ms\n", s.version, s.pid,
-                   age(s.uptimeSeconds), s.reloads, s.reloads == 1 ? "" : "s", s.loop.lateMaxSeconds * 1000);
-    if (!s.vrrpInstances.empty()) {
-        fmt::format_to(o, "\n{:<16} {:<10} {:<4} {:<6} {:<7} {:<4} {:<24} {:<11} {:<10} {}\n", "VRRP Instance",
-                       "Interface", "VRID", "Family", "State", "Prio", "Master", "Transitions", "LastAdvert",
-                       "Drops");
-        for (const auto& v : s.vrrpInstances) {
-            std::uint64_t drops = 0;
-            for (const auto& [reason, n] : v.drops) drops += n;
-            fmt::format_to(o, "{:<16} {:<10} {:<4} {:<6} {:<7} {:<4} {:<24} {:<11} {:<10} {}\n", v.name,
-                           v.interfaceName, v.vrid, v.family, v.state, v.effectivePriority,
-                           v.masterAddress.empty() ? "-" : v.masterAddress, v.transitions,
-                           age(v.lastAdvertAgeSeconds), drops);
-        }
-    }
-    if (!s.virtualServers.empty()) {
-        out += "\nProt LocalAddress:Port Scheduler Flags\n";
-        out += "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn Health   Checker    LastFailure\n";
-        for (const auto& vs : s.virtualServers) {
-            const std::string prot = vs.protocol == "fwmark" ? "FWM" : upper(vs.protocol);
-            fmt::format_to(o, "{}  {} {}", prot, vs.address, vs.scheduler);
-            if (vs.persistent) fmt::format_to(o, " persistent {}", vs.persistenceTimeout);
-            if (!vs.quorumUp) out += " (quorum down)";
-            out += "\n";
-            for (const auto& rs : vs.realServers) {
-                const char* health = rs.disabled ? "DISABLED" : rs.up ? "UP" : "DOWN";
-                fmt::format_to(o, "  -> {:<28} {:<7} {:<6} {:<10} {:<10} {:<8} {:<10} {}\n", rs.address,
-                               rs.forwarding, rs.weight, rs.activeConnections, rs.inactiveConnections, health,
-                               rs.checker.empty() ? "-" : rs.checker, rs.lastFailure);
-            }
-        }
-    }
-    return out;
 }
 
 }  // namespace ipvsd::lbctl

@@ -39,8 +39,4 @@ using Exchange = std::function<Result<std::string>(const std::string& socketPath
 
 int runDaemonCommand(const DaemonCommand& command, const Exchange& exchange, const Streams& io);
 
-// The readable status: daemon line, VRRP table, then the IPVS table as `ipvsadm -Ln` prints it with health
-// columns added.
-std::string formatStatus(const control::StatusSnapshot& s);
-
 }  // namespace ipvsd::lbctl

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <iterator>
+#include <vector>
 
 namespace ipvsd::control {
 
@@ -16,17 +17,26 @@ void family(std::string& out, std::string_view name, std::string_view type, std:
 }
 
 void sample(std::string& out, std::string_view name, std::string_view labels, double v) {
-    if (labels.empty())
-        fmt::format_to(Out(out), "{} {}\n", name, v);
-    else
-        fmt::format_to(Out(out), "{}{{{}}} {}\n", name, labels, v);
+    out += name;
+    if (!labels.empty()) {
+        out += '{';
+        out += labels;
+        out += '}';
+    }
+    fmt::format_to(Out(out), " {}\n", v);
 }
 
 void sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t v) {
-    if (labels.empty())
-        fmt::format_to(Out(out), "{} {}\n", name, v);
-    else
-        fmt::format_to(Out(out), "{}{{{}}} {}\n", name, labels, v);
+    out += name;
+    if (!labels.empty()) {
+        out += '{';
+        out += labels;
+        out += '}';
+    }
+    out += ' ';
+    const fmt::format_int text(v);
+    out.append(text.data(), text.size());
+    out += '\n';
 }
 
 std::string vrrpLabels(const VrrpInstanceStatus& v) {
@@ -85,7 +95,7 @@ std::string renderMetrics(const StatusSnapshot& s) {
     std::string out;
     std::size_t rsCount = 0;
     for (const auto& vs : s.virtualServers) rsCount += vs.realServers.size();
-    out.reserve(4096 + s.virtualServers.size() * 1500 + rsCount * 2500 + s.vrrpInstances.size() * 1500);
+    out.reserve(4096 + s.virtualServers.size() * 800 + rsCount * 1400 + s.vrrpInstances.size() * 1500);
 
     family(out, "ipvsd_info", "gauge", "Daemon version (always 1).");
     sample(out, "ipvsd_info", fmt::format("version=\"{}\"", escapeLabelValue(s.version)), std::uint64_t{1});
@@ -135,25 +145,33 @@ std::string renderMetrics(const StatusSnapshot& s) {
         family(out, "ipvsd_virtualserver_quorum_up", "gauge", "1 when the virtual server has its quorum.");
         for (const auto& vs : s.virtualServers)
             sample(out, "ipvsd_virtualserver_quorum_up", vsLabels(vs), std::uint64_t{vs.quorumUp ? 1u : 0u});
+        std::vector<std::string> labels;
+        labels.reserve(s.virtualServers.size());
+        for (const auto& vs : s.virtualServers) labels.push_back(vsLabels(vs));
         for (const auto& c : kCounters) {
             const std::string name = fmt::format("ipvsd_ipvs_service_{}", c.suffix);
             family(out, name, c.type, c.help);
-            for (const auto& vs : s.virtualServers) sample(out, name, vsLabels(vs), vs.counters.*c.field);
+            for (std::size_t i = 0; i < s.virtualServers.size(); ++i)
+                sample(out, name, labels[i], s.virtualServers[i].counters.*c.field);
         }
         if (rsCount > 0) {
+            std::vector<std::string> rsLabelTexts;  // computed once, used by every destination family
+            rsLabelTexts.reserve(rsCount);
+            for (const auto& vs : s.virtualServers)
+                for (const auto& rs : vs.realServers) rsLabelTexts.push_back(rsLabels(vs, rs));
             const auto eachRs = [&](const char* name, const char* type, const char* help, auto value) {
                 family(out, name, type, help);
+                std::size_t i = 0;
                 for (const auto& vs : s.virtualServers)
-                    for (const auto& rs : vs.realServers) sample(out, name, rsLabels(vs, rs), value(rs));
+                    for (const auto& rs : vs.realServers) sample(out, name, rsLabelTexts[i++], value(rs));
             };
-            eachRs("ipvsd_realserver_up", "gauge", "1 when the health checker considers the real server up.",
-                   [](const RealServerStatus& r) { return std::uint64_t{r.up ? 1u : 0u}; });
-            eachRs("ipvsd_realserver_disabled", "gauge", "1 when an operator disabled the real server.",
-                   [](const RealServerStatus& r) { return std::uint64_t{r.disabled ? 1u : 0u}; });
+            // 11 series per real server (as few as the list allows: 20 000 real servers already make
+            // 30 MB); disabled state and successful checks are in `lbctl status`.
+            eachRs("ipvsd_realserver_up", "gauge",
+                   "1 when the real server is in service (health checker up and not disabled by an operator).",
+                   [](const RealServerStatus& r) { return std::uint64_t{r.up && !r.disabled ? 1u : 0u}; });
             eachRs("ipvsd_realserver_weight", "gauge", "Weight of the real server in IPVS.",
                    [](const RealServerStatus& r) { return static_cast<std::uint64_t>(r.weight < 0 ? 0 : r.weight); });
-            eachRs("ipvsd_checker_checks_ok_total", "counter", "Health checks that succeeded.",
-                   [](const RealServerStatus& r) { return r.checksOk; });
             eachRs("ipvsd_checker_checks_failed_total", "counter", "Health checks that failed.",
                    [](const RealServerStatus& r) { return r.checksFailed; });
             eachRs("ipvsd_checker_duration_seconds", "gauge", "Duration of the last health check.",
@@ -163,10 +181,13 @@ std::string renderMetrics(const StatusSnapshot& s) {
             eachRs("ipvsd_ipvs_destination_inactive_connections", "gauge",
                    "Inactive connections (IPVS inactconns).", [](const RealServerStatus& r) { return r.inactiveConnections; });
             for (const auto& c : kCounters) {
+                // Per destination only the counters: rates come from rate() over them (fewer series).
+                if (std::string_view(c.type) != "counter") continue;
                 const std::string name = fmt::format("ipvsd_ipvs_destination_{}", c.suffix);
                 family(out, name, c.type, c.help);
+                std::size_t i = 0;
                 for (const auto& vs : s.virtualServers)
-                    for (const auto& rs : vs.realServers) sample(out, name, rsLabels(vs, rs), rs.counters.*c.field);
+                    for (const auto& rs : vs.realServers) sample(out, name, rsLabelTexts[i++], rs.counters.*c.field);
             }
         }
     }

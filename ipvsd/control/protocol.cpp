@@ -1,5 +1,7 @@
 #include "ipvsd/control/protocol.h"
 
+#include "ipvsd/control/status_table.h"
+
 #include <array>
 #include <utility>
 
@@ -104,6 +106,14 @@ std::variant<Request, ProtocolError> parseRequest(std::string_view line) {
                                  "\" (known: status, reload, weight, drain, disable, enable)",
                              req.id};
     }
+    if (req.command == Command::status) {
+        if (const auto it = j.find("format"); it != j.end()) {
+            if (*it == "table")
+                req.table = true;
+            else if (*it != "json")
+                return ProtocolError{codes::badRequest, "field \"format\" must be \"json\" or \"table\"", req.id};
+        }
+    }
     if (!needsTarget(req.command)) return req;
 
     auto vs = stringField(j, "vs", req.id);
@@ -156,11 +166,7 @@ nlohmann::json toJson(const StatusSnapshot& s) { return s; }
 
 StatusSnapshot snapshotFromJson(const nlohmann::json& j) { return j.get<StatusSnapshot>(); }
 
-std::string statusReply(const nlohmann::json& id, const StatusSnapshot& s) {
-    nlohmann::json j = replyHead(id, true);
-    j["result"] = toJson(s);
-    return dump(j);
-}
+
 
 std::string handleLine(std::string_view line, ControlHandler& handler) {
     auto parsed = parseRequest(line);
@@ -168,7 +174,8 @@ std::string handleLine(std::string_view line, ControlHandler& handler) {
     const Request& req = std::get<Request>(parsed);
     try {
         switch (req.command) {
-            case Command::status: return statusReply(req.id, handler.snapshot());
+            case Command::status:
+                return req.table ? statusTableReply(req.id, handler.snapshot()) : statusReply(req.id, handler.snapshot());
             case Command::reload: return outcomeReply(req.id, handler.reload());
             case Command::setWeight:
                 return outcomeReply(req.id, handler.setWeight(req.target, req.weight, req.persist));

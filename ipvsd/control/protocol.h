@@ -25,6 +25,7 @@ struct Request {
     RealServerRef target;
     int weight = 0;
     bool persist = false;
+    bool table = false;  // status with "format":"table": the result is {"table": TEXT}
 };
 
 // Error codes carried in replies.
@@ -55,6 +56,7 @@ nlohmann::json makeRequest(Command c, const RealServerRef& rs, int weight, bool 
 std::string errorReply(const ProtocolError& e);
 std::string outcomeReply(const nlohmann::json& id, const CommandOutcome& outcome);
 std::string statusReply(const nlohmann::json& id, const StatusSnapshot& s);
+std::string statusTableReply(const nlohmann::json& id, const StatusSnapshot& s);
 
 // Snapshot <-> JSON (the "result" of a status reply).
 nlohmann::json toJson(const StatusSnapshot& s);

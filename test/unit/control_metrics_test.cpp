@@ -119,7 +119,9 @@ TEST_CASE("metrics: the exposition is well formed and carries the documented nam
     CHECK(p.types.at("ipvsd_vrrp_transitions_total") == "counter");
     CHECK(p.types.at("ipvsd_realserver_up") == "gauge");
     CHECK(p.types.at("ipvsd_ipvs_service_connections_total") == "counter");
-    CHECK(p.types.at("ipvsd_ipvs_destination_bytes_in_per_second") == "gauge");
+    CHECK(p.types.at("ipvsd_ipvs_service_bytes_in_per_second") == "gauge");
+    CHECK(p.types.at("ipvsd_ipvs_destination_bytes_in_total") == "counter");
+    CHECK(p.types.count("ipvsd_ipvs_destination_bytes_in_per_second") == 0);  // rate() over the counter
     CHECK(p.types.at("ipvsd_reloads_total") == "counter");
     CHECK(p.types.at("ipvsd_loop_lateness_seconds") == "gauge");
     const std::string vi = R"(instance="odd \"name\" \\ with\nnewline",interface="eth0",vrid="51")";

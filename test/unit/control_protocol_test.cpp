@@ -1,5 +1,6 @@
 #include "control_fake_handler.h"
 #include "ipvsd/control/protocol.h"
+#include "ipvsd/control/status_table.h"
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +75,50 @@ TEST_CASE("control protocol: replies are single lines even with odd strings", "[
     const std::string line = handleLine(R"({"cmd":"status"})", h);
     CHECK(line.find('\n') == std::string::npos);
     CHECK(json::parse(line).at("ok") == true);
+}
+
+TEST_CASE("control protocol: status as a table", "[control]") {
+    test::FakeHandler h;
+    const json t = reply(R"({"cmd":"status","format":"table"})", h);
+    REQUIRE(t.at("ok") == true);
+    const std::string table = t.at("result").at("table");
+    CHECK(table.rfind("ipvsd 0.1.0 (pid 42)", 0) == 0);
+    CHECK(table.find("TCP  10.0.0.0:80 wrr\n") != std::string::npos);
+    CHECK(reply(R"({"cmd":"status","format":"json"})", h).at("result").contains("vrrpInstances"));
+    CHECK(errorCode(reply(R"({"cmd":"status","format":"xml"})", h)) == "bad_request");
+}
+
+TEST_CASE("control protocol: the direct status writer gives exactly toJson()", "[control]") {
+    StatusSnapshot s = test::sampleSnapshot(3, 3);
+    s.vrrpInstances[0].name = "tab\there \"q\" \xff end";
+    s.virtualServers[1].realServers[0].lastFailure = "line1\nline2 \\ back";
+    s.uptimeSeconds = 12.0;
+    s.loop.lateMeanSeconds = 1e-7;
+    s.pid = -1;
+    const json reply = json::parse(statusReply("id-1", s));
+    CHECK(reply.at("id") == "id-1");
+    CHECK(reply.at("ok") == true);
+    CHECK(reply.at("v") == 1);
+    // Compared as nlohmann writes it (invalid UTF-8 replaced).
+    const auto viaTree = json::parse(toJson(s).dump(-1, ' ', false, json::error_handler_t::replace));
+    CHECK(reply.at("result") == viaTree);
+    CHECK(reply.at("result").at("vrrpInstances").at(0).at("name") == "tab\there \"q\" \xef\xbf\xbd end");
+    CHECK(json::parse(statusReply(nullptr, StatusSnapshot{})).at("result") == toJson(StatusSnapshot{}));
+}
+
+TEST_CASE("control protocol: the table reply escapes like nlohmann", "[control]") {
+    StatusSnapshot s = test::sampleSnapshot(2, 2);
+    s.virtualServers[0].realServers[1].lastFailure = "a\"b\\c\td\x01e\x7f";
+    s.vrrpInstances[0].name = "caf\xc3\xa9 \xff";
+    const std::string line = statusTableReply(7, s);
+    CHECK(line.find('\n') == std::string::npos);
+    const json j = json::parse(line);
+    CHECK(j.at("id") == 7);
+    const std::string table = j.at("result").at("table");
+    CHECK(table.find("a\"b\\c\td\x01e\x7f\n") != std::string::npos);
+    CHECK(table.find("caf\xc3\xa9 \xef\xbf\xbd") != std::string::npos);
+    // The ASCII-only path gives what nlohmann gives.
+    s.vrrpInstances[0].name = "plain";
+    const std::string ascii = statusTableReply(nullptr, s);
+    CHECK(json::parse(ascii).at("result").at("table") == formatStatusTable(s));
 }
