@@ -17,6 +17,8 @@ PACKAGES=(
   linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   # network namespaces and real peers
   iproute2 procps psmisc time keepalived ipvsadm python3
+  # an independent parser of the Prometheus text format (control_metrics_test, netns_control_socket)
+  python3-prometheus-client
 )
 
 missing=()

@@ -70,6 +70,12 @@ m=$(metrics)
 echo "$m" | grep -q '^ipvsd_vrrp_state{instance="VI_1",interface="d0",vrid="61",state="MASTER"} 1$' \
     && pass "/metrics: ipvsd_vrrp_state MASTER" || fail "metrics: $(echo "$m" | head -30)"
 echo "$m" | grep -q '^ipvsd_reloads_total 2$' && pass "/metrics: ipvsd_reloads_total" || fail "no reloads_total"
+if /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+    echo "$m" | /usr/bin/python3 -c 'import sys; from prometheus_client.parser import text_string_to_metric_families as p; list(p(sys.stdin.read()))' \
+        && pass "/metrics parsed by prometheus_client" || fail "prometheus_client cannot parse /metrics"
+else
+    echo "note: python3-prometheus-client missing, parse check skipped"
+fi
 
 kill -TERM "$PID"
 for i in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done

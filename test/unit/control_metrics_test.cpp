@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <cstdio>
+#include <unistd.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -149,4 +151,58 @@ TEST_CASE("metrics: an empty snapshot still renders the daemon families", "[cont
 TEST_CASE("metrics: label escaping", "[control]") {
     CHECK(escapeLabelValue("a\\b\"c\nd") == "a\\\\b\\\"c\\nd");
     CHECK(escapeLabelValue("plain") == "plain");
+}
+
+TEST_CASE("metrics: Debian's prometheus_client parser reads the output", "[control]") {
+    if (std::system("/usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null") != 0) {
+        WARN("python3-prometheus-client is not installed (setup.sh installs it): skipped");
+        return;
+    }
+    StatusSnapshot s = test::sampleSnapshot(3, 2);
+    s.vrrpInstances[0].name = "odd \"name\" \\ with\nnewline";
+    char path[] = "/tmp/ipvsd-metrics-XXXXXX";
+    const int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    const std::string text = renderMetrics(s);
+    REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fd);
+    // Counts the samples it parsed and checks one escaped label; exit 0 only if all is as expected.
+    const std::string script =
+        "import sys\n"
+        "from prometheus_client.parser import text_string_to_metric_families as parse\n"
+        "fams = list(parse(open(sys.argv[1]).read()))\n"
+        "n = sum(len(f.samples) for f in fams)\n"
+        "st = [x for f in fams if f.name == 'ipvsd_vrrp_state' for x in f.samples if x.labels['state'] == 'MASTER']\n"
+        "ok = st and st[0].labels['instance'] == 'odd \"name\" \\\\ with\\nnewline' and st[0].value == 1\n"
+        "types = {f.name: f.type for f in fams}\n"
+        "ok = ok and types['ipvsd_vrrp_transitions'] == 'counter' and types['ipvsd_realserver_up'] == 'gauge'\n"
+        "print(n)\n"
+        "sys.exit(0 if ok else 1)\n";
+    const std::string scriptPath = std::string(path) + ".py";
+    {
+        std::FILE* f = std::fopen(scriptPath.c_str(), "w");
+        REQUIRE(f);
+        std::fputs(script.c_str(), f);
+        std::fclose(f);
+    }
+    const std::string cmd = "/usr/bin/python3 " + scriptPath + " " + path + " > " + path + ".out 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::string out;
+    if (std::FILE* f = std::fopen((std::string(path) + ".out").c_str(), "r")) {
+        char buf[4096];
+        const std::size_t n = std::fread(buf, 1, sizeof(buf), f);
+        out.assign(buf, n);
+        std::fclose(f);
+    }
+    std::remove(path);
+    std::remove(scriptPath.c_str());
+    std::remove((std::string(path) + ".out").c_str());
+    INFO(out);
+    CHECK(rc == 0);
+    // Every sample line was read.
+    std::size_t samples = 0;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line[0] != '#') ++samples;
+    CHECK(out == std::to_string(samples) + "\n");
 }
