@@ -370,6 +370,40 @@ TEST_CASE("metrics listener: GET /metrics, 404 elsewhere", "[control]") {
     CHECK(m.scrapes() == 1);
 }
 
+TEST_CASE("metrics listener: idle and surplus connections", "[control]") {
+    boost::asio::io_context io;
+    test::FakeHandler h;
+    MetricsServer m(io, h, 300ms, 4);
+    REQUIRE(m.start(parseListenAddress("127.0.0.1:0").value()).ok());
+    const unsigned short port = m.endpoint().port();
+    std::thread t([&] { io.run_for(10s); });
+    const auto connect = [&] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+        return fd;
+    };
+    std::vector<int> idle;
+    for (int i = 0; i < 4; ++i) idle.push_back(connect());
+    std::this_thread::sleep_for(50ms);
+    const int extra = connect();
+    sendAll(extra, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string status = readLine(extra, 3000ms);
+    CHECK(status.rfind("HTTP/1.1 503", 0) == 0);
+    ::close(extra);
+    // The idle ones (no request) are closed by the timeout.
+    for (int fd : idle) {
+        CHECK(closedWithin(fd, 3s));
+        ::close(fd);
+    }
+    boost::asio::post(io, [&] { m.stop(); io.stop(); });
+    t.join();
+    CHECK(m.scrapes() == 0);
+}
+
 TEST_CASE("metrics listener: listen address parsing", "[control]") {
     CHECK(parseListenAddress("127.0.0.1:9650").ok());
     CHECK(parseListenAddress("[::1]:9650").value().port() == 9650);
