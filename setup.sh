@@ -19,6 +19,8 @@ PACKAGES=(
   iproute2 procps psmisc time keepalived ipvsadm python3
   # docs: the man page check (groff -man -ww)
   groff-base man-db
+  # an independent parser of the Prometheus text format (control_metrics_test, netns_control_socket)
+  python3-prometheus-client
 )
 
 missing=()

@@ -2,6 +2,9 @@
 
 #include "conf/config.h"
 #include "ipvsd/config_test.h"
+#include "ipvsd/control/metrics_http.h"
+#include "ipvsd/control/server.h"
+#include "ipvsd/daemon_control.h"
 #include "ipvsd/lvs_service.h"
 #include "ipvsd/lvs_sync.h"
 #include "util/log.h"
@@ -194,30 +197,66 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
+    // Reload (SIGHUP or the control socket): parse fully first; a bad configuration changes nothing.
+    const auto reloadConfig = [&]() {
+        auto next = load(options);
+        if (!next.errors.empty()) {
+            for (const auto& e : next.errors) log.error(e);
+            log.error("Reload failed: the configuration has errors - nothing changed");
+            return false;
+        }
+        startupDelay.cancel();
+        if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+        if (lvsSync) lvsSync->configure(next.config);
+        if (lvs)
+            lvs->reload(std::move(next.config));
+        else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config))  // first virtual servers
+            lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
+        log.info("Reload finished");
+        return true;
+    };
+    // The control socket and /metrics. The LVS runtime adds its part with daemonControl.setLvsHooks().
+    DaemonControl daemonControl(engine, reloadConfig, log, IPVSD_DAEMON_VERSION);
+    std::unique_ptr<control::ControlServer> controlServer;
+    if (!options.controlSocket.empty()) {
+        const auto slash = options.controlSocket.rfind('/');
+        if (slash != std::string::npos && slash > 0) ::mkdir(options.controlSocket.substr(0, slash).c_str(), 0755);
+        controlServer = std::make_unique<control::ControlServer>(
+            io, options.controlSocket, daemonControl, control::ServerLimits{},
+            [&log](const std::string& m) { log.warning(m); });
+        if (auto started = controlServer->start(); !started) {
+            log.error("cannot open the control socket: " + started.error().operation + ": " +
+                      std::strerror(started.error().errnum) + " " + started.error().detail);
+            controlServer.reset();
+        }
+    }
+    std::unique_ptr<control::MetricsServer> metricsServer;
+    if (options.metricsListen) {
+        auto where = control::parseListenAddress(*options.metricsListen);
+        if (!where) {
+            log.error("--metrics-listen: " + where.error().detail);
+        } else {
+            metricsServer = std::make_unique<control::MetricsServer>(io, daemonControl);
+            if (auto started = metricsServer->start(where.value()); !started) {
+                log.error("cannot start the metrics listener: " + started.error().operation + ": " +
+                          std::strerror(started.error().errnum));
+                metricsServer.reset();
+            }
+        }
+    }
+
     std::function<void(const boost::system::error_code&, int)> onSignal =
         [&](const boost::system::error_code& ec, int signo) {
             if (ec) return;
             if (signo == SIGHUP) {
-                log.info("Reloading ...");
-                auto next = load(options);
-                if (!next.errors.empty()) {
-                    for (const auto& e : next.errors) log.error(e);
-                    log.error("Reload failed: the configuration has errors - nothing changed");
-                } else {
-                    startupDelay.cancel();
-                    if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
-                    if (lvsSync) lvsSync->configure(next.config);
-                    if (lvs)
-                        lvs->reload(std::move(next.config));
-                    else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config))  // first virtual servers
-                        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
-                    log.info("Reload finished");
-                }
+                daemonControl.runReload("SIGHUP");
                 signals.async_wait(onSignal);
                 return;
             }
             log.info("Stopping");
             stopping = true;
+            if (controlServer) controlServer->stop();
+            if (metricsServer) metricsServer->stop();
             startupDelay.cancel();
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I

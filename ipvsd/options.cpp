@@ -54,6 +54,10 @@ po::options_description describe(DaemonOptions& o) {
             "Check the configuration for obvious errors, output to stderr by default")
         ("dump-config", po::value<std::string>()->implicit_value("keepalived")->value_name("keepalived|json"),
             "Print the parsed configuration in canonical keepalived syntax or as JSON, then exit")
+        ("control-socket", po::value<std::string>()->value_name("PATH"),
+            "Control socket for lbctl (default /run/ipvsd/control.sock; 'none' disables it)")
+        ("metrics-listen", po::value<std::string>()->value_name("ADDR:PORT"),
+            "Serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9650)")
         ("version,v", po::bool_switch(&o.version), "Display the version number")
         ("help,h", po::bool_switch(&o.help), "Display this help message");
     // clang-format on
@@ -99,6 +103,15 @@ OptionsOrError parseDaemonOptions(const std::vector<std::string>& args) {
     take(vm, "config-id", o.configId);
     take(vm, "signum", o.signum);
     take(vm, "dump-config", o.dumpConfig);
+    take(vm, "metrics-listen", o.metricsListen);
+    if (vm.count("control-socket")) {
+        o.controlSocket = vm["control-socket"].as<std::string>();
+        if (o.controlSocket == "none") o.controlSocket.clear();
+        else if (o.controlSocket.empty() || o.controlSocket.size() >= 108)
+            return {std::nullopt, fmt::format("--control-socket needs a path shorter than 108 bytes")};
+    }
+    if (o.metricsListen && (o.metricsListen->find(':') == std::string::npos || o.metricsListen->back() == ':'))
+        return {std::nullopt, fmt::format("--metrics-listen takes ADDR:PORT, not '{}'", *o.metricsListen)};
     if (vm.count("config-test")) {
         o.configTest = true;
         if (auto log = vm["config-test"].as<std::string>(); !log.empty()) o.configTestLog = log;

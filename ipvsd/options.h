@@ -44,6 +44,8 @@ struct DaemonOptions {
     bool version = false;            // -v
     bool help = false;               // -h
     std::optional<std::string> dumpConfig;    // --dump-config[=keepalived|json]
+    std::string controlSocket = "/run/ipvsd/control.sock";  // --control-socket; "" or "none": no socket
+    std::optional<std::string> metricsListen;  // --metrics-listen ADDR:PORT (Prometheus /metrics)
     std::vector<std::string> genhashArgs;     // everything after -T
 };
 

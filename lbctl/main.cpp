@@ -1,5 +1,7 @@
 // lbctl: the ipvsadm 1.31-compatible command line (the logic lives in lbctl_core).
+#include "ipvsd/control/client.h"
 #include "lbctl/app.h"
+#include "lbctl/daemon_commands.h"
 
 #include <iostream>
 #include <string>
@@ -10,5 +12,12 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     const std::vector<std::string> args(argv + 1, argv + argc);
     const ipvsd::lbctl::Streams io{std::cin, std::cout, std::cerr};
+    // The daemon commands first (exact forms only; ipvsadm's commands all start with '-').
+    if (const auto daemon = ipvsd::lbctl::parseDaemonCommand(args)) {
+        const auto exchange = [](const std::string& path, const std::string& line) {
+            return ipvsd::control::exchange(path, line);
+        };
+        return ipvsd::lbctl::runDaemonCommand(*daemon, exchange, io);
+    }
     return ipvsd::lbctl::runOnKernel(args, argc > 0 ? argv[0] : "lbctl", io);
 }

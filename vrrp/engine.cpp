@@ -148,6 +148,24 @@ std::vector<std::string> Engine::instanceNames() const {
     return names;
 }
 
+std::vector<InstanceStatus> Engine::status() const {
+    std::vector<InstanceStatus> out;
+    out.reserve(instances_.size());
+    for (const auto& [name, runner] : instances_) {
+        InstanceStatus s;
+        s.name = name;
+        s.interfaceName = runner->spec().interface;
+        s.vrid = runner->spec().core.vrid;
+        s.ipv6 = runner->spec().family == IpAddress::Family::V6;
+        if (runner->started()) s.state = runner->state().current();
+        s.priority = runner->spec().core.priority;
+        s.effectivePriority = effectivePriority(runner->spec().core, runner->state());
+        s.counters = runner->counters();
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 std::uint64_t Engine::drops(DropReason reason) const {
     return drops_[static_cast<std::size_t>(reason)] + ports_.packets.drops(reason);
 }

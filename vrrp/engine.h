@@ -32,6 +32,27 @@ struct EnginePorts {
 
 class InstanceRunner;
 
+// What an instance has done since it started (reported by the control socket and /metrics).
+struct InstanceCounters {
+    std::uint64_t transitions = 0;
+    std::uint64_t advertsSent = 0;
+    std::uint64_t advertsReceived = 0;    // adverts that passed the checks
+    std::optional<IpAddress> lastMaster;  // source of the last accepted advert, or ours while MASTER
+    std::optional<TimePoint> lastAdvert;  // last advert sent or accepted
+};
+
+// A read-only view of one instance for status reports.
+struct InstanceStatus {
+    std::string name;
+    std::string interfaceName;
+    int vrid = 0;
+    bool ipv6 = false;
+    std::optional<RouterState> state;  // nullopt: not started (e.g. its interface is missing)
+    int priority = 0;
+    int effectivePriority = 0;
+    InstanceCounters counters;
+};
+
 class Engine {
   public:
     explicit Engine(EnginePorts ports);
@@ -49,6 +70,8 @@ class Engine {
 
     std::optional<RouterState> state(const std::string& instance) const;
     std::vector<std::string> instanceNames() const;
+    std::vector<InstanceStatus> status() const;
+    TimePoint now() const { return ports_.scheduler.now(); }
     const LatenessStats& lateness() const { return lateness_; }
     std::uint64_t drops(DropReason reason) const;  // socket-level and per-instance drops together
 

@@ -162,6 +162,9 @@ void InstanceRunner::feed(const Event& event) {
     if (!started_) return;
     auto& ports = engine_.ports_;
     if (const auto* advert = std::get_if<AdvertReceived>(&event)) {
+        ++counters_.advertsReceived;
+        counters_.lastAdvert = ports.scheduler.now();
+        if (advert->priority > 0) counters_.lastMaster = advert->sourceAddress;
         std::uint8_t own = effectivePriority(core_, state_);
         if (state_.current() == RouterState::Master && advert->priority > own)
             ports.log.info(prefix() + "Master received advert from " + advert->sourceAddress.toString() +
@@ -219,6 +222,7 @@ void InstanceRunner::perform(const Action& action) {
 
 void InstanceRunner::logTransition(const LogTransition& t) {
     auto& log = engine_.ports_.log;
+    ++counters_.transitions;
     switch (t.to) {
         case RouterState::Master:
             if (t.cause == Cause::MasterDownTimeout) log.info(prefix() + "Receive advertisement timeout");
@@ -239,6 +243,9 @@ void InstanceRunner::logTransition(const LogTransition& t) {
 
 void InstanceRunner::sendAdvert(std::uint8_t priority) {
     auto& ports = engine_.ports_;
+    ++counters_.advertsSent;
+    counters_.lastAdvert = ports.scheduler.now();
+    if (priority > 0) counters_.lastMaster = core_.primaryAddress;
     Advertisement advert;
     advert.version = core_.version;
     advert.vrid = core_.vrid;

@@ -28,6 +28,8 @@ class InstanceRunner {
     int ifindex() const { return ifindex_; }
     const ReceiveChecks& checks() const { return checks_; }
     bool started() const { return started_; }
+    // Counters for the control socket and /metrics (read-only outside the runner).
+    const InstanceCounters& counters() const { return counters_; }
     // A tracked interface or script changed: recompute the tracking weight and fault.
     void trackedLinkChanged(int ifindex, bool up);
     void recomputeTracking();
@@ -63,6 +65,7 @@ class InstanceRunner {
     std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;
     std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
     std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)
+    InstanceCounters counters_;
 };
 
 }  // namespace ipvsd::vrrp

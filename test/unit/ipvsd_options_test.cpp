@@ -74,3 +74,14 @@ TEST_CASE("--signum names keepalived's signals", "[ipvsd][options]") {
     CHECK(ipvsd::signalNumberFor("STATS") == SIGUSR2);
     CHECK_FALSE(ipvsd::signalNumberFor("BOGUS"));
 }
+
+TEST_CASE("--control-socket and --metrics-listen", "[ipvsd][options]") {
+    CHECK(parseDaemonOptions({}).options->controlSocket == "/run/ipvsd/control.sock");
+    CHECK(!parseDaemonOptions({}).options->metricsListen);
+    CHECK(parseDaemonOptions({"--control-socket", "/tmp/c.sock"}).options->controlSocket == "/tmp/c.sock");
+    CHECK(parseDaemonOptions({"--control-socket=none"}).options->controlSocket.empty());
+    CHECK_FALSE(parseDaemonOptions({"--control-socket", std::string(200, 'a')}).options);
+    CHECK(parseDaemonOptions({"--metrics-listen", "127.0.0.1:9650"}).options->metricsListen == "127.0.0.1:9650");
+    CHECK_FALSE(parseDaemonOptions({"--metrics-listen", "9650"}).options);
+    CHECK_FALSE(parseDaemonOptions({"--metrics-listen"}).options);
+}
