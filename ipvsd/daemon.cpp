@@ -197,6 +197,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
+    DaemonControl* lvsHooksTarget = nullptr;  // set once daemonControl exists (a reload may create lvs)
     // Reload (SIGHUP or the control socket): parse fully first; a bad configuration changes nothing.
     const auto reloadConfig = [&]() {
         auto next = load(options);
@@ -210,13 +211,17 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (lvsSync) lvsSync->configure(next.config);
         if (lvs)
             lvs->reload(std::move(next.config));
-        else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config))  // first virtual servers
+        else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers
             lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
+            if (lvs && lvsHooksTarget) lvsHooksTarget->setLvsHooks(makeLvsHooks(*lvs));
+        }
         log.info("Reload finished");
         return true;
     };
     // The control socket and /metrics. The LVS runtime adds its part with daemonControl.setLvsHooks().
     DaemonControl daemonControl(engine, reloadConfig, log, IPVSD_DAEMON_VERSION);
+    lvsHooksTarget = &daemonControl;
+    if (lvs) daemonControl.setLvsHooks(makeLvsHooks(*lvs));
     std::unique_ptr<control::ControlServer> controlServer;
     if (!options.controlSocket.empty()) {
         const auto slash = options.controlSocket.rfind('/');

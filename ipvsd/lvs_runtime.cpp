@@ -15,12 +15,15 @@ struct LvsRuntime::Generation {
     std::unique_ptr<hc::CheckScheduler> scheduler;
     std::map<hc::RealServerId, std::pair<std::size_t, std::size_t>> where;  // tracker id -> (vs, rs)
     HealthView view;
+    std::map<std::pair<std::size_t, std::size_t>, std::string> lastFailure;  // (vs, rs) -> last down reason
     // Checker id -> its configuration and real server (empty when a checker could not be set up, so ids
     // and configuration order differ); the checker whose result came last (the cause of a transition).
     struct CheckerRef {
         const conf::Checker* checker;
         std::size_t vs, rs;
         bool reported = false;  // a result came in already
+        std::uint64_t ok = 0, failed = 0;
+        double lastSeconds = -1;  // the last probe's latency
     };
     std::vector<CheckerRef> checkers;
 
@@ -119,6 +122,20 @@ std::string describeRealServer(const conf::RealServer& rs, const conf::VirtualSe
     return bracketed(rs.address, protocolName(vs), port);
 }
 
+std::string controlKey(const conf::VirtualServer& vs) {
+    switch (vs.kind) {
+        case conf::VirtualServer::Kind::Address:
+            return protocolName(vs) + ":" + ipvs::DestKey{toIpvs(vs.address), vs.port}.toString();
+        case conf::VirtualServer::Kind::Fwmark: return "fwmark:" + std::to_string(vs.fwmark);
+        case conf::VirtualServer::Kind::Group: return "group:" + vs.group;
+    }
+    return {};
+}
+
+std::string controlKey(const conf::RealServer& rs, const conf::VirtualServer& vs) {
+    return ipvs::DestKey{toIpvs(rs.address), rs.port != 0 ? rs.port : vs.port}.toString();
+}
+
 LvsRuntime::LvsRuntime(LvsRuntimePorts ports, LvsRuntimeOptions options)
     : ports_(ports), options_(std::move(options)), executor_(ports.ipvs), random_(std::random_device{}()) {}
 
@@ -159,6 +176,8 @@ void LvsRuntime::startCheckers(Generation& gen) {
         auto& ref = raw->checkers[id];
         const bool first = !ref.reported;
         ref.reported = true;
+        ++(result.ok ? ref.ok : ref.failed);
+        ref.lastSeconds = std::chrono::duration<double>(result.latency).count();
         const bool wasUp = raw->tracker.checkerUp(id);
         // A failure takes an up checker down once its retries are used up.
         if (!result.ok && wasUp && raw->tracker.retriesUsed(id) < hc::policyFor(*ref.checker,
@@ -216,6 +235,7 @@ bool LvsRuntime::start(conf::Config config) {
     current_ = makeGeneration(std::move(config));
     auto& gen = *current_;
     auto desired = desiredTable(gen.config->lvs, gen.view);
+    overrideTable(gen, desired.table);
     applyOps(gen.config->global.defs.lvsFlush ? ipvs::flushAndPlan(desired.table)
                                               : ipvs::plan(desired.table, executor_.observed(), {}));
     owned_ = ipvs::ownedAfter(desired.table, {}, executor_.observed());
@@ -257,7 +277,13 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
         }
     }
 
-    auto one = desiredVirtualServer(gen->config->lvs, v, gen->view);
+    if (!t.up && !t.reason.empty()) gen->lastFailure[{v, r}] = t.reason;
+    replan(*gen, v);
+}
+
+void LvsRuntime::replan(Generation& gen, std::size_t v) {
+    auto one = desiredVirtualServer(gen.config->lvs, v, gen.view);
+    applyOverrides(gen, v, one.services);
     std::vector<ipvs::IpvsOp> ops;
     const auto& observed = executor_.observed();
     for (const auto& service : one.services) {
@@ -266,14 +292,191 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
         owned_.insert(service.service.key);
     }
     applyOps(ops);
-    if (gen->view.quorumUp.size() <= v) gen->view.quorumUp.resize(v + 1);
-    gen->view.quorumUp[v] = one.state.quorumUp;
-    quorumChanged(vs, one.state);
+    if (gen.view.quorumUp.size() <= v) gen.view.quorumUp.resize(v + 1);
+    gen.view.quorumUp[v] = one.state.quorumUp;
+    quorumChanged(gen.config->lvs.virtualServers[v], one.state);
+}
+
+// Overrides work on the planned destinations: disable removes the real server's destination, a weight
+// replaces its weight while the real server is up (a down one stays removed, or at 0 when inhibited).
+void LvsRuntime::applyOverrides(const Generation& gen, std::size_t v,
+                                std::vector<ipvs::DesiredService>& services) const {
+    if (overrides_.empty()) return;
+    const auto& vs = gen.config->lvs.virtualServers[v];
+    const auto vsKey = controlKey(vs);
+    for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
+        const auto& rs = vs.realServers[r];
+        auto at = overrides_.find({vsKey, controlKey(rs, vs)});
+        if (at == overrides_.end()) continue;
+        const auto verdict = gen.view.realServer(v, r);
+        const bool down = verdict && !verdict->up;
+        const ipvs::DestKey key{toIpvs(rs.address), rs.port != 0 ? rs.port : vs.port};
+        for (auto& service : services) {
+            auto& dests = service.dests;
+            for (auto d = dests.begin(); d != dests.end(); ++d) {
+                if (d->key != key) continue;
+                if (at->second.disabled)
+                    dests.erase(d);
+                else if (at->second.weight && !down)
+                    d->weight = *at->second.weight;
+                break;
+            }
+        }
+    }
+}
+
+void LvsRuntime::overrideTable(const Generation& gen, ipvs::DesiredTable& table) const {
+    if (overrides_.empty()) return;
+    for (std::size_t v = 0; v < gen.config->lvs.virtualServers.size(); ++v) {
+        std::vector<ipvs::DesiredService> services;
+        for (const auto& key : desiredVirtualServer(gen.config->lvs, v, gen.view).state.services)
+            if (const auto* s = table.find(key)) services.push_back(*s);
+        applyOverrides(gen, v, services);
+        for (auto& s : services) table.put(std::move(s));
+    }
+}
+
+std::optional<LvsRuntime::Found> LvsRuntime::find(const control::RealServerRef& ref,
+                                                  control::CommandOutcome& error) const {
+    if (!current_) {
+        error = control::CommandOutcome::failure("not_found", "no virtual servers are configured");
+        return std::nullopt;
+    }
+    std::string vsKey = ref.virtualServer;
+    if (vsKey.find(':') != std::string::npos && vsKey.rfind("tcp:", 0) != 0 && vsKey.rfind("udp:", 0) != 0 &&
+        vsKey.rfind("sctp:", 0) != 0 && vsKey.rfind("fwmark:", 0) != 0 && vsKey.rfind("group:", 0) != 0)
+        vsKey = "tcp:" + vsKey;  // "10.0.0.1:80" means tcp
+    const auto& vss = current_->config->lvs.virtualServers;
+    for (std::size_t v = 0; v < vss.size(); ++v) {
+        if (controlKey(vss[v]) != vsKey) continue;
+        for (std::size_t r = 0; r < vss[v].realServers.size(); ++r)
+            if (controlKey(vss[v].realServers[r], vss[v]) == ref.realServer)
+                return Found{v, r, {vsKey, ref.realServer}};
+        error = control::CommandOutcome::failure(
+            "not_found", "no real server " + ref.realServer + " in virtual server " + vsKey);
+        return std::nullopt;
+    }
+    error = control::CommandOutcome::failure("not_found", "no virtual server " + ref.virtualServer);
+    return std::nullopt;
+}
+
+control::CommandOutcome LvsRuntime::change(const control::RealServerRef& ref, bool persist, const std::string& what,
+                                           const std::function<void(Override&)>& edit) {
+    control::CommandOutcome error;
+    auto found = find(ref, error);
+    if (!found) return error;
+    auto& o = overrides_[found->key];
+    edit(o);
+    o.persist = persist;
+    if (!o.weight && !o.disabled) overrides_.erase(found->key);
+    const auto& vs = current_->config->lvs.virtualServers[found->vs];
+    const std::string message = what + " real server " + describeRealServer(vs.realServers[found->rs], vs) +
+                                " of VS " + describeVirtualServer(vs) +
+                                (persist ? " (kept across reloads)" : " (until the next reload)");
+    ports_.log.info("control: " + message);
+    replan(*current_, found->vs);
+    return control::CommandOutcome::success(message);
+}
+
+control::CommandOutcome LvsRuntime::setWeight(const control::RealServerRef& ref, int weight, bool persist) {
+    if (weight < 0 || weight > 65535)
+        return control::CommandOutcome::failure("invalid", "weight must be in [0, 65535]");
+    return change(ref, persist, weight == 0 ? "drained (weight 0)" : "weight " + std::to_string(weight) + " for",
+                  [weight](Override& o) { o.weight = weight; });
+}
+
+control::CommandOutcome LvsRuntime::disable(const control::RealServerRef& ref, bool persist) {
+    return change(ref, persist, "disabled", [](Override& o) { o.disabled = true; });
+}
+
+control::CommandOutcome LvsRuntime::enable(const control::RealServerRef& ref, bool persist) {
+    return change(ref, persist, "enabled", [](Override& o) { o = Override{}; });
+}
+
+namespace {
+
+control::IpvsCounters counters(const ipvs::Stats& s) {
+    return {s.conns, s.inPkts, s.outPkts, s.inBytes, s.outBytes, s.cps, s.inPps, s.outPps, s.inBps, s.outBps};
+}
+
+std::string checkerName(conf::CheckerType type) {
+    switch (type) {
+        case conf::CheckerType::Tcp: return "TCP_CHECK";
+        case conf::CheckerType::Udp: return "UDP_CHECK";
+        case conf::CheckerType::Http: return "HTTP_GET";
+        case conf::CheckerType::Ssl: return "SSL_GET";
+        case conf::CheckerType::Misc: return "MISC_CHECK";
+        default: return "CHECK";
+    }
+}
+
+}  // namespace
+
+void LvsRuntime::fillStatus(control::StatusSnapshot& out) {
+    if (!current_) return;
+    auto& gen = *current_;
+    ipvs::ObservedTable kernel;
+    if (auto listed = ports_.ipvs.listServices({}); listed)
+        kernel = ipvs::indexTable(std::move(listed).value());
+    else
+        kernel = executor_.observed();  // the cached table, without fresh counters
+    const auto& vss = gen.config->lvs.virtualServers;
+    for (std::size_t v = 0; v < vss.size(); ++v) {
+        const auto& vs = vss[v];
+        control::VirtualServerStatus st;
+        st.key = controlKey(vs);
+        st.protocol = vs.kind == conf::VirtualServer::Kind::Fwmark ? "fwmark" : protocolName(vs);
+        st.address = st.key.substr(st.key.find(':') + 1);
+        st.quorumUp = gen.view.quorum(v).value_or(true);
+        auto one = desiredVirtualServer(gen.config->lvs, v, gen.view);
+        const ipvs::ServiceEntry* entry = nullptr;
+        if (!one.services.empty()) {
+            const auto& svc = one.services.front().service;
+            st.scheduler = svc.scheduler;
+            st.persistent = (svc.flags & ipvs::serviceflag::kPersistent) != 0;
+            st.persistenceTimeout = svc.timeout;
+            if (auto at = kernel.find(svc.key); at != kernel.end()) {
+                entry = &at->second;
+                st.counters = counters(entry->stats);
+            }
+        }
+        for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
+            const auto& rs = vs.realServers[r];
+            control::RealServerStatus rst;
+            rst.address = controlKey(rs, vs);
+            rst.configuredWeight = rs.weight ? static_cast<int>(*rs.weight) : static_cast<int>(vs.weight.value_or(1));
+            const auto verdict = gen.view.realServer(v, r);
+            rst.up = verdict ? verdict->up : !(!rs.checkers.empty() && rs.alpha.value_or(vs.alpha));
+            if (auto o = overrides_.find({st.key, rst.address}); o != overrides_.end()) rst.disabled = o->second.disabled;
+            if (auto f = gen.lastFailure.find({v, r}); f != gen.lastFailure.end()) rst.lastFailure = f->second;
+            const ipvs::DestKey key{toIpvs(rs.address), rs.port != 0 ? rs.port : vs.port};
+            if (entry)
+                for (const auto& d : entry->dests)
+                    if (d.dest.key == key) {
+                        rst.weight = d.dest.weight;
+                        rst.forwarding = std::string(ipvs::forwardMethodName(d.dest.forward));
+                        rst.activeConnections = d.activeConns;
+                        rst.inactiveConnections = d.inactiveConns;
+                        rst.counters = counters(d.stats);
+                    }
+            for (const auto& c : gen.checkers) {
+                if (c.vs != v || c.rs != r) continue;
+                if (rst.checker.empty()) rst.checker = checkerName(c.checker->type);
+                rst.checksOk += c.ok;
+                rst.checksFailed += c.failed;
+                if (c.lastSeconds >= 0) rst.lastCheckDurationSeconds = c.lastSeconds;
+            }
+            st.realServers.push_back(std::move(rst));
+        }
+        out.virtualServers.push_back(std::move(st));
+    }
 }
 
 void LvsRuntime::reload(conf::Config config) {
     if (stopped_ || !current_) return;
     auto next = makeGeneration(std::move(config));
+    // Runtime overrides end with the configuration unless the operator asked to persist them.
+    std::erase_if(overrides_, [](const auto& o) { return !o.second.persist; });
     auto& oldGen = *current_;
     auto& newVss = next->config->lvs.virtualServers;
     const auto& oldVss = oldGen.config->lvs.virtualServers;
@@ -307,6 +510,7 @@ void LvsRuntime::reload(conf::Config config) {
     auto& gen = *current_;
 
     auto desired = desiredTable(gen.config->lvs, gen.view);
+    overrideTable(gen, desired.table);
     applyOps(ipvs::plan(desired.table, executor_.observed(), owned_));
     owned_ = ipvs::ownedAfter(desired.table, owned_, executor_.observed());
     for (std::size_t v = 0; v < desired.virtualServers.size(); ++v) {

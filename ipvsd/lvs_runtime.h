@@ -12,6 +12,7 @@
 #pragma once
 
 #include "conf/config.h"
+#include "ipvsd/control/handler.h"
 #include "healthcheck/from_config.h"
 #include "healthcheck/scheduler.h"
 #include "ipvs/executor.h"
@@ -22,6 +23,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -62,6 +64,16 @@ class LvsRuntime {
     const HealthView& health() const;
     std::size_t batches() const { return batches_; }
 
+    // The control socket (docs/control-socket.md): every virtual/real server with its health, weights and
+    // the kernel's counters (one IpvsPort dump per call).
+    void fillStatus(control::StatusSnapshot& out);
+    // Runtime overrides, applied by replanning only that virtual server; forgotten at the next reload
+    // unless persist (then kept in memory by virtual server key + real server address). Unknown names
+    // answer not_found. enable drops every override of the real server (its checker decides again).
+    control::CommandOutcome setWeight(const control::RealServerRef& ref, int weight, bool persist);
+    control::CommandOutcome disable(const control::RealServerRef& ref, bool persist);
+    control::CommandOutcome enable(const control::RealServerRef& ref, bool persist);
+
   private:
     struct Generation;
     std::unique_ptr<Generation> makeGeneration(conf::Config config);
@@ -69,6 +81,23 @@ class LvsRuntime {
     void onTransition(Generation* gen, const healthcheck::Transition& t);
     void applyOps(const std::vector<ipvs::IpvsOp>& ops);
     void quorumChanged(const conf::VirtualServer& vs, const VirtualServerState& state);
+    void replan(Generation& gen, std::size_t v);
+    void overrideTable(const Generation& gen, ipvs::DesiredTable& table) const;
+    void applyOverrides(const Generation& gen, std::size_t v, std::vector<ipvs::DesiredService>& services) const;
+    struct Override {
+        std::optional<std::int32_t> weight;
+        bool disabled = false;
+        bool persist = false;
+    };
+    struct Found {
+        std::size_t vs = 0, rs = 0;
+        std::pair<std::string, std::string> key;  // (vs key, rs address) as overrides_ keys it
+    };
+    // nullopt + the not_found outcome in *error when no such virtual/real server.
+    std::optional<Found> find(const control::RealServerRef& ref, control::CommandOutcome& error) const;
+    control::CommandOutcome change(const control::RealServerRef& ref, bool persist, const std::string& what,
+                                   const std::function<void(Override&)>& edit);
+
 
     LvsRuntimePorts ports_;
     LvsRuntimeOptions options_;
@@ -81,10 +110,15 @@ class LvsRuntime {
     std::vector<std::unique_ptr<Generation>> retired_;
     std::size_t batches_ = 0;
     bool stopped_ = false;
+    std::map<std::pair<std::string, std::string>, Override> overrides_;  // (vs key, rs address)
 };
 
 // keepalived's forms in logs: "[10.0.0.2]:tcp:80", "FWM 7", "[group]:..." for groups.
 std::string describeRealServer(const conf::RealServer& rs, const conf::VirtualServer& vs);
 std::string describeVirtualServer(const conf::VirtualServer& vs);
+// How the control socket names them: "tcp:10.0.0.1:80", "udp:[2001:db8::1]:53", "fwmark:5", "group:NAME";
+// a real server "10.0.0.2:80" (its port, else the virtual server's).
+std::string controlKey(const conf::VirtualServer& vs);
+std::string controlKey(const conf::RealServer& rs, const conf::VirtualServer& vs);
 
 }  // namespace ipvsd

@@ -1,6 +1,7 @@
 #include "ipvsd/lvs_service.h"
 
 #include "ipvs/netlink_port.h"
+#include "ipvsd/daemon_control.h"
 
 #include <cstring>
 
@@ -21,6 +22,17 @@ std::unique_ptr<LvsService> LvsService::start(boost::asio::io_context& io, vrrp:
     service->runtime_ = std::make_unique<LvsRuntime>(LvsRuntimePorts{io, *service->port_, scripts, log}, options);
     if (!service->runtime_->start(std::move(config))) return nullptr;
     return service;
+}
+
+LvsHooks makeLvsHooks(LvsService& service) {
+    auto* rt = &service.runtime();
+    LvsHooks hooks;
+    hooks.fillStatus = [rt](control::StatusSnapshot& s) { rt->fillStatus(s); };
+    hooks.setWeight = [rt](const control::RealServerRef& r, int w, bool p) { return rt->setWeight(r, w, p); };
+    hooks.drain = [rt](const control::RealServerRef& r, bool p) { return rt->setWeight(r, 0, p); };
+    hooks.disable = [rt](const control::RealServerRef& r, bool p) { return rt->disable(r, p); };
+    hooks.enable = [rt](const control::RealServerRef& r, bool p) { return rt->enable(r, p); };
+    return hooks;
 }
 
 bool wantsLvs(bool checkOnly, bool vrrpOnly, const conf::Config& config) {

@@ -15,6 +15,8 @@ class LvsService {
                                              bool dontReleaseIpvs, conf::Config config);
     void reload(conf::Config config) { runtime_->reload(std::move(config)); }
     void stop() { runtime_->stop(); }
+    // The control socket's virtual/real server part (DaemonControl::setLvsHooks).
+    LvsRuntime& runtime() { return *runtime_; }
 
   private:
     LvsService() = default;
@@ -23,6 +25,10 @@ class LvsService {
 };
 
 // Whether the daemon runs the checkers: -C always, -P never, otherwise when there are virtual servers.
+// The hooks DaemonControl calls, bound to this service (which must outlive them or be replaced).
+struct LvsHooks;
+LvsHooks makeLvsHooks(LvsService& service);
+
 bool wantsLvs(bool checkOnly, bool vrrpOnly, const conf::Config& config);
 
 }  // namespace ipvsd
