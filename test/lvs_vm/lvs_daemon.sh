@@ -7,11 +7,13 @@
 # streaming, (f) a bad configuration changing nothing, (g) SIGTERM removing only what ipvsd added,
 # (h) lvs_sync_daemon following its VRRP instance (backup, then master; keepalived 2.2.7 does the same),
 # (i) -C: checkers only.
-#   usage: lvs_daemon.sh IPVSD IPVSADM IP
+# (j) lbctl over the control socket: status --json, weight/drain/disable/enable, reload with --persist.
+#   usage: lvs_daemon.sh IPVSD IPVSADM IP LBCTL
 set -u
 IPVSD=$1
 IPVSADM=$2
 IP=$3
+LBCTL=$4
 failures=0
 W=/tmp/lvs
 mkdir -p $W/www
@@ -110,7 +112,7 @@ write_conf $W/keepalived.conf 1 1 0
 "$IPVSADM" -A -t 10.9.9.9:1 -s rr
 
 t0=$(date +%s)
-"$IPVSD" -n -l -G -f $W/keepalived.conf -p $W/ipvsd.pid > $W/ipvsd.log 2>&1 &
+"$IPVSD" -n -l -G -f $W/keepalived.conf -p $W/ipvsd.pid --control-socket $W/ctl.sock > $W/ipvsd.log 2>&1 &
 PIDS="$PIDS $!"
 
 # (a) start-up
@@ -183,6 +185,34 @@ kill -HUP "$(cat $W/ipvsd.pid)"
 sleep 2
 if [ "$(table)" = "$expected_e" ]; then echo "ok: (f) bad config left the table alone"; else fail "(f) table changed"; table; fi
 grep -q "Reload failed" $W/ipvsd.log && echo "ok: (f) logged" || fail "(f) no reload error logged"
+
+# (j) the control socket: status --json lists the virtual/real servers with health; weight, drain,
+# disable, enable change the kernel table; a reload resets them unless --persist.
+LB() { cmd=$1; shift; "$LBCTL" "$cmd" --socket $W/ctl.sock "$@"; }
+json=$(LB status --json 2>&1)
+echo "$json" | grep -q '"key":"tcp:10.2.0.1:8080"' && echo "ok: (j) status lists tcp:10.2.0.1:8080" || fail "(j) status: $json"
+echo "$json" | grep -q '"address":"10.1.2.2:8080"' && echo "$json" | grep -q '"up":true' &&
+  echo "ok: (j) status has real servers with health" || fail "(j) status real servers: $json"
+LB weight tcp:10.2.0.1:8080 10.1.2.2:8080 5 >/dev/null || fail "(j) weight refused"
+wait_for "(j) weight 5" 3 has "-a -t 10.2.0.1:8080 -r 10.1.2.2:8080 -m -w 5"
+LB drain 10.2.0.1:8080 10.1.2.2:8080 >/dev/null || fail "(j) drain refused"
+wait_for "(j) drain" 3 has "-a -t 10.2.0.1:8080 -r 10.1.2.2:8080 -m -w 0"
+LB disable tcp:10.2.0.1:8080 10.1.2.2:8080 >/dev/null || fail "(j) disable refused"
+disabled_j() { ! table | grep -q -- "-r 10.1.2.2:8080"; }
+wait_for "(j) disable removes it" 3 disabled_j
+LB enable tcp:10.2.0.1:8080 10.1.2.2:8080 >/dev/null || fail "(j) enable refused"
+wait_for "(j) enable restores the configured weight" 3 has "-a -t 10.2.0.1:8080 -r 10.1.2.2:8080 -m -w 2"
+out=$(LB weight tcp:10.2.0.1:8081 10.1.2.2:8080 5 2>&1) && fail "(j) unknown VS accepted" ||
+  { echo "$out" | grep -q "not_found\|no virtual server" && echo "ok: (j) unknown VS: $out" || fail "(j) unknown VS: $out"; }
+LB weight tcp:10.2.0.1:8080 10.1.2.2:8080 7 >/dev/null || fail "(j) weight 7 refused"
+LB weight tcp:10.2.0.1:9000 10.1.1.2:9000 4 --persist >/dev/null || fail "(j) persist refused"
+wait_for "(j) weights 7 and 4" 3 has "-a -t 10.2.0.1:9000 -r 10.1.1.2:9000 -m -w 4"
+write_conf $W/keepalived.conf 3 0 1
+kill -HUP "$(cat $W/ipvsd.pid)"
+wait_for "(j) reload resets the weight without --persist" 5 has "-a -t 10.2.0.1:8080 -r 10.1.2.2:8080 -m -w 2"
+has "-a -t 10.2.0.1:9000 -r 10.1.1.2:9000 -m -w 4" && echo "ok: (j) --persist kept across the reload" ||
+  { fail "(j) persisted weight lost"; table; }
+logged "control: weight 7 for real server [10.1.2.2]:tcp:8080"
 
 # (g) SIGTERM removes what ipvsd added, nothing else
 kill "$(cat $W/ipvsd.pid)"
