@@ -198,6 +198,7 @@ void LvsRuntime::startCheckers(Generation& gen) {
 void LvsRuntime::applyOps(const std::vector<ipvs::IpvsOp>& ops) {
     if (ops.empty()) return;
     ++batches_;
+    statusTable_.reset();  // the next status shows the change
     auto report = executor_.execute(ops);
     if (report.transport)
         ports_.log.error("IPVS: " + report.transport->operation + " failed: " + std::strerror(report.transport->errnum));
@@ -415,11 +416,17 @@ std::string checkerName(conf::CheckerType type) {
 void LvsRuntime::fillStatus(control::StatusSnapshot& out) {
     if (!current_) return;
     auto& gen = *current_;
-    ipvs::ObservedTable kernel;
-    if (auto listed = ports_.ipvs.listServices({}); listed)
-        kernel = ipvs::indexTable(std::move(listed).value());
-    else
-        kernel = executor_.observed();  // the cached table, without fresh counters
+    // One dump (1 + one per service on 6.1) at most once a second: the kernel refreshes rates every 2 s,
+    // and a scraper plus an operator should not multiply dumps of a large table. Every batch drops it.
+    const auto now = std::chrono::steady_clock::now();
+    if (!statusTable_ || now - statusTableAt_ >= std::chrono::seconds(1)) {
+        if (auto listed = ports_.ipvs.listServices({}); listed)
+            statusTable_ = ipvs::indexTable(std::move(listed).value());
+        else
+            statusTable_ = executor_.observed();  // the cached table, without fresh counters
+        statusTableAt_ = now;
+    }
+    const auto& kernel = *statusTable_;
     const auto& vss = gen.config->lvs.virtualServers;
     for (std::size_t v = 0; v < vss.size(); ++v) {
         const auto& vs = vss[v];

@@ -23,6 +23,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -111,6 +112,8 @@ class LvsRuntime {
     std::size_t batches_ = 0;
     bool stopped_ = false;
     std::map<std::pair<std::string, std::string>, Override> overrides_;  // (vs key, rs address)
+    std::optional<ipvs::ObservedTable> statusTable_;  // fillStatus's last dump
+    std::chrono::steady_clock::time_point statusTableAt_;
 };
 
 // keepalived's forms in logs: "[10.0.0.2]:tcp:80", "FWM 7", "[group]:..." for groups.
