@@ -145,6 +145,12 @@ TEST_CASE("LvsRuntime control: status, weight, drain, disable, enable, not_found
         CHECK(r.ok);
         CHECK(kernelWeight(port, vs, upPort) == 7);
         CHECK(kernelWeight(port, other, 443) == 1);
+        {  // the status dump made just before is not reused after a batch
+            control::StatusSnapshot s;
+            runtime.fillStatus(s);
+            CHECK(findRs(s, "tcp:10.0.0.1:80", upName)->weight == 7);
+            CHECK(findRs(s, "tcp:10.0.0.1:80", upName)->configuredWeight == 3);
+        }
         // "10.0.0.1:80" means tcp.
         CHECK(runtime.setWeight({"10.0.0.1:80", upName}, 0, false).ok);  // drain
         CHECK(kernelWeight(port, vs, upPort) == 0);
