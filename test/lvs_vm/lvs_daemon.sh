@@ -249,7 +249,7 @@ vrrp_instance VI_1 {
 }
 C
 LOG=$W/sync.log
-"$IPVSD" -n -l -G -f $W/sync.conf -p $W/ipvsd.pid > $W/sync.log 2>&1 &
+"$IPVSD" -n -l -G -f $W/sync.conf -p $W/ipvsd.pid --control-socket $W/ctl.sock > $W/sync.log 2>&1 &
 PIDS="$PIDS $!"
 daemon_is() { "$IPVSADM" -L --daemon | grep -q "^$1 sync daemon (mcast=dcl, syncid=51,"; }
 wait_for "(h) backup sync daemon at start" 5 daemon_is backup
@@ -259,6 +259,9 @@ if "$IPVSADM" -L --daemon | grep -q backup; then fail "(h) backup still running 
 mv $W/sync2.conf $W/sync.conf
 kill -HUP "$(cat $W/ipvsd.pid)"
 wait_for "(h) reload adds the first virtual server" 5 has "-a -t 10.2.0.1:7000 -r 10.1.1.2:7000 -m -w 5"
+# the control socket's hooks are set when a reload creates the LVS side
+LB drain tcp:10.2.0.1:7000 10.1.1.2:7000 >/dev/null || fail "(h) drain after the reload that started LVS refused"
+wait_for "(h) drain works on the LVS side a reload started" 3 has "-a -t 10.2.0.1:7000 -r 10.1.1.2:7000 -m -w 0"
 kill "$(cat $W/ipvsd.pid)"
 no_daemon() { gone && [ -z "$("$IPVSADM" -L --daemon)" ]; }
 wait_for "(h) sync daemon stopped with ipvsd" 5 no_daemon || cat $W/sync.log
