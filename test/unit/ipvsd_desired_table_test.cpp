@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/support/parse_config.h"
+
 #include <string>
 #include <random>
 
@@ -18,15 +20,7 @@ using namespace ipvsd::ipvs;
 namespace {
 
 conf::LvsConfig parseLvs(const std::string& text) {
-    conf::ParseOptions options;
-    options.configId = "desired-test";
-    auto r = conf::parseText(text, options, "t.conf");
-    std::string errors;
-    for (const auto& d : r.diagnostics.items())
-        if (d.severity == conf::Severity::Error) errors += r.diagnostics.format(d) + "\n";
-    INFO(errors);
-    REQUIRE(r.ok());
-    return std::move(r.config.lvs);
+    return testsupport::parseValidConfig(text, "desired-test").lvs;
 }
 
 Address ip(const char* text) {

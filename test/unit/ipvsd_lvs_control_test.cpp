@@ -9,6 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
+#include "test/support/parse_config.h"
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -29,11 +31,7 @@ class NoScripts : public vrrp::ScriptPort {
 };
 
 conf::Config parse(const std::string& text) {
-    conf::ParseOptions options;
-    options.configId = "lvs-control-test";
-    auto r = conf::parseText(text, options, "t.conf");
-    REQUIRE(r.ok());
-    return std::move(r.config);
+    return testsupport::parseValidConfig(text, "lvs-control-test");
 }
 
 bool runUntil(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit) {

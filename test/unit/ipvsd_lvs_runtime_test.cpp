@@ -8,6 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
+#include "test/support/parse_config.h"
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -33,15 +35,7 @@ class RecordingScripts : public vrrp::ScriptPort {
 };
 
 conf::Config parse(const std::string& text) {
-    conf::ParseOptions options;
-    options.configId = "lvs-runtime-test";
-    auto r = conf::parseText(text, options, "t.conf");
-    std::string errors;
-    for (const auto& d : r.diagnostics.items())
-        if (d.severity == conf::Severity::Error) errors += r.diagnostics.format(d) + "\n";
-    INFO(errors);
-    REQUIRE(r.ok());
-    return std::move(r.config);
+    return testsupport::parseValidConfig(text, "lvs-runtime-test");
 }
 
 // A port on 127.0.0.1 with nothing listening (bound once, then closed).

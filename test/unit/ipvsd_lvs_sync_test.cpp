@@ -5,20 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/support/parse_config.h"
+
 using namespace ipvsd;
 
 namespace {
 
 conf::Config parse(const std::string& text) {
-    conf::ParseOptions options;
-    options.configId = "lvs-sync-test";
-    auto r = conf::parseText(text, options, "t.conf");
-    std::string errors;
-    for (const auto& d : r.diagnostics.items())
-        if (d.severity == conf::Severity::Error) errors += r.diagnostics.format(d) + "\n";
-    INFO(errors);
-    REQUIRE(r.ok());
-    return std::move(r.config);
+    return testsupport::parseValidConfig(text, "lvs-sync-test");
 }
 
 const char* kConfig = R"(global_defs {

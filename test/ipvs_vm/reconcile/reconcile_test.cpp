@@ -15,6 +15,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "test/support/parse_config.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -30,15 +32,7 @@ using namespace ipvsd::ipvs;
 namespace {
 
 conf::LvsConfig parseLvs(const std::string& text) {
-    conf::ParseOptions options;
-    options.configId = "reconcile-vm";
-    auto r = conf::parseText(text, options, "t.conf");
-    std::string errors;
-    for (const auto& d : r.diagnostics.items())
-        if (d.severity == conf::Severity::Error) errors += r.diagnostics.format(d) + "\n";
-    INFO(errors);
-    REQUIRE(r.ok());
-    return std::move(r.config.lvs);
+    return testsupport::parseValidConfig(text, "reconcile-vm").lvs;
 }
 
 ServiceKey tcpKey(const char* a, std::uint16_t port) {
