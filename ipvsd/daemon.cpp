@@ -7,6 +7,7 @@
 #include "ipvsd/daemon_control.h"
 #include "ipvsd/lvs_service.h"
 #include "ipvsd/lvs_sync.h"
+#include "ipvsd/ops/dump_signals.h"
 #include "util/log.h"
 #include "vrrp/engine.h"
 #include "vrrp/instance_spec.h"
@@ -56,6 +57,13 @@ Loaded load(const DaemonOptions& options) {
     out.files = std::move(built.files);
     out.config = std::move(parsed.config);
     return out;
+}
+
+std::string routerIdOf(const conf::Config& config) {
+    if (config.global.defs.routerId) return *config.global.defs.routerId;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
 }
 
 std::vector<std::string> pidFiles(const DaemonOptions& options) {
@@ -131,6 +139,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     Logger log(logOptions);
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
+    const std::string routerId = routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
     log.info(std::string("Starting ipvsd ") + (runVrrp && runLvs ? "VRRP and checkers" : runVrrp ? "VRRP" : "checkers") +
              " (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 
@@ -197,6 +206,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
     });
 
+    // keepalived's SIGUSR1/SIGUSR2/STATS_CLEAR/JSON dumps into $TMPDIR or /tmp.
+    std::unique_ptr<ops::DumpSignals> dumps;
     DaemonControl* lvsHooksTarget = nullptr;  // set once daemonControl exists (a reload may create lvs)
     // Reload (SIGHUP or the control socket): parse fully first; a bad configuration changes nothing.
     const auto reloadConfig = [&]() {
@@ -209,6 +220,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
         if (lvsSync) lvsSync->configure(next.config);
+        if (dumps) dumps->setRouterId(routerIdOf(next.config));
         if (lvs)
             lvs->reload(std::move(next.config));
         else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers
@@ -222,6 +234,11 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     DaemonControl daemonControl(engine, reloadConfig, log, IPVSD_DAEMON_VERSION);
     lvsHooksTarget = &daemonControl;
     if (lvs) daemonControl.setLvsHooks(makeLvsHooks(*lvs));
+    dumps = std::make_unique<ops::DumpSignals>(
+        io, engine, [&daemonControl] { return daemonControl.snapshot().virtualServers; }, log,
+        ops::DumpSignals::Parts{runVrrp, !options.vrrpOnly}, ops::dumpDirectory(std::getenv("TMPDIR")));
+    dumps->setRouterId(routerId);
+    dumps->start();
     std::unique_ptr<control::ControlServer> controlServer;
     if (!options.controlSocket.empty()) {
         const auto slash = options.controlSocket.rfind('/');
@@ -262,6 +279,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             stopping = true;
             if (controlServer) controlServer->stop();
             if (metricsServer) metricsServer->stop();
+            dumps->stop();
             startupDelay.cancel();
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I

@@ -140,13 +140,14 @@ std::string daemonUsage(const std::string& program) {
 }
 
 std::optional<int> signalNumberFor(const std::string& name) {
-    // keepalived's mapping of its control functions to signals.
+    // keepalived's mapping of its control functions to signals (2.2.7 --signum on Linux/glibc: DATA 10,
+    // STATS 12, STATS_CLEAR 63 = SIGRTMAX - 1, JSON 36 = SIGRTMIN + 2).
     if (name == "STOP") return SIGTERM;
     if (name == "RELOAD") return SIGHUP;
     if (name == "DATA") return SIGUSR1;
     if (name == "STATS") return SIGUSR2;
-    if (name == "STATS_CLEAR") return SIGRTMIN + 2;
-    if (name == "JSON") return SIGRTMIN + 3;
+    if (name == "STATS_CLEAR") return SIGRTMAX - 1;
+    if (name == "JSON") return SIGRTMIN + 2;
     return std::nullopt;
 }
 

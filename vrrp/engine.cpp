@@ -161,6 +161,8 @@ std::vector<InstanceStatus> Engine::status() const {
         s.priority = runner->spec().core.priority;
         s.effectivePriority = effectivePriority(runner->spec().core, runner->state());
         s.counters = runner->counters();
+        s.spec = runner->spec();
+        s.masterAdverInterval = runner->state().masterAdverInterval();
         out.push_back(std::move(s));
     }
     return out;
@@ -180,6 +182,10 @@ void Engine::receive(const ReceivedPacket& packet) {
     auto parsed = parseAdvertisement(packet.payload, facts);
     if (!parsed.ok()) {
         countDrop(parsed.reason());
+        for (auto& [name, runner] : instances_)
+            if (runner->started() && runner->ifindex() == packet.ifindex &&
+                runner->spec().family == packet.ip.source.family)
+                runner->countDrop(parsed.reason());
         ports_.log.debug("dropped packet from " + packet.ip.source.toString() + " (ttl " +
                          std::to_string(packet.ip.ttl) + "): " + std::string(toString(parsed.reason())));
         return;
@@ -204,6 +210,7 @@ void Engine::receive(const ReceivedPacket& packet) {
     }
     if (auto reason = checkAdvertisement(advert, facts, target->checks())) {
         countDrop(*reason);
+        target->countDrop(*reason);
         ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
         return;

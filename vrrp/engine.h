@@ -39,6 +39,17 @@ struct InstanceCounters {
     std::uint64_t advertsReceived = 0;    // adverts that passed the checks
     std::optional<IpAddress> lastMaster;  // source of the last accepted advert, or ours while MASTER
     std::optional<TimePoint> lastAdvert;  // last advert sent or accepted
+    // keepalived's per-instance statistics (its SIGUSR2 / JSON "stats").
+    std::uint64_t becameMaster = 0;
+    std::uint64_t releasedMaster = 0;      // left MASTER for BACKUP, FAULT or INIT
+    std::uint64_t priorityZeroSent = 0;
+    std::uint64_t priorityZeroReceived = 0;
+    int lastMasterPriority = 0;  // priority in the last accepted advert from another router
+    std::optional<TimePoint> lastTransition;
+    // Adverts dropped for this instance: its own checks, and parse failures on its interface and family
+    // (the VRID of an unparseable packet is unknown, so every instance there counts it).
+    std::array<std::uint64_t, kAllDropReasons.size()> drops{};
+    std::uint64_t dropped(DropReason reason) const { return drops[static_cast<std::size_t>(reason)]; }
 };
 
 // A read-only view of one instance for status reports.
@@ -51,6 +62,8 @@ struct InstanceStatus {
     int priority = 0;
     int effectivePriority = 0;
     InstanceCounters counters;
+    InstanceSpec spec;                  // as configured (the data dump prints it)
+    Centiseconds masterAdverInterval{0};  // learnt (v3) or configured
 };
 
 class Engine {

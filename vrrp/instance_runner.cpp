@@ -163,6 +163,8 @@ void InstanceRunner::feed(const Event& event) {
     auto& ports = engine_.ports_;
     if (const auto* advert = std::get_if<AdvertReceived>(&event)) {
         ++counters_.advertsReceived;
+        if (advert->priority == 0) ++counters_.priorityZeroReceived;
+        counters_.lastMasterPriority = advert->priority;
         counters_.lastAdvert = ports.scheduler.now();
         if (advert->priority > 0) counters_.lastMaster = advert->sourceAddress;
         std::uint8_t own = effectivePriority(core_, state_);
@@ -223,6 +225,9 @@ void InstanceRunner::perform(const Action& action) {
 void InstanceRunner::logTransition(const LogTransition& t) {
     auto& log = engine_.ports_.log;
     ++counters_.transitions;
+    counters_.lastTransition = engine_.ports_.scheduler.now();
+    if (t.to == RouterState::Master) ++counters_.becameMaster;
+    if (t.from == RouterState::Master && t.to != RouterState::Master) ++counters_.releasedMaster;
     switch (t.to) {
         case RouterState::Master:
             if (t.cause == Cause::MasterDownTimeout) log.info(prefix() + "Receive advertisement timeout");
@@ -244,6 +249,7 @@ void InstanceRunner::logTransition(const LogTransition& t) {
 void InstanceRunner::sendAdvert(std::uint8_t priority) {
     auto& ports = engine_.ports_;
     ++counters_.advertsSent;
+    if (priority == 0) ++counters_.priorityZeroSent;
     counters_.lastAdvert = ports.scheduler.now();
     if (priority > 0) counters_.lastMaster = core_.primaryAddress;
     Advertisement advert;

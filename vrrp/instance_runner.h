@@ -30,6 +30,7 @@ class InstanceRunner {
     bool started() const { return started_; }
     // Counters for the control socket and /metrics (read-only outside the runner).
     const InstanceCounters& counters() const { return counters_; }
+    void countDrop(DropReason reason) { ++counters_.drops[static_cast<std::size_t>(reason)]; }
     // A tracked interface or script changed: recompute the tracking weight and fault.
     void trackedLinkChanged(int ifindex, bool up);
     void recomputeTracking();

@@ -72,6 +72,11 @@ TEST_CASE("--signum names keepalived's signals", "[ipvsd][options]") {
     CHECK(ipvsd::signalNumberFor("RELOAD") == SIGHUP);
     CHECK(ipvsd::signalNumberFor("DATA") == SIGUSR1);
     CHECK(ipvsd::signalNumberFor("STATS") == SIGUSR2);
+    // keepalived 2.2.7 --signum printed 63 and 36 on Debian 12 (glibc: SIGRTMIN 34, SIGRTMAX 64)
+    CHECK(ipvsd::signalNumberFor("STATS_CLEAR") == SIGRTMAX - 1);
+    CHECK(ipvsd::signalNumberFor("JSON") == SIGRTMIN + 2);
+    CHECK(ipvsd::signalNumberFor("STATS_CLEAR") == 63);
+    CHECK(ipvsd::signalNumberFor("JSON") == 36);
     CHECK_FALSE(ipvsd::signalNumberFor("BOGUS"));
 }
 

@@ -304,6 +304,39 @@ TEST_CASE("engine: packets that fail the checks are counted by reason", "[vrrp][
     CHECK(w.engine.state("VI_1") == RouterState::Master);
 }
 
+TEST_CASE("engine: keepalived's per-instance statistics (master changes, priority 0, drops)", "[vrrp][engine]") {
+    World w;
+    auto s = spec();
+    s.authType = AuthType::SimplePassword;
+    s.authData = passwordAuthData("secret");
+    w.engine.apply({s, spec("VI_2", 52)});
+    w.deliver(200);  // no password: an auth type mismatch of VI_1 only
+    ReceivedPacket junk;
+    junk.ifindex = 2;
+    junk.ip = {ip("192.0.2.20"), ip("224.0.0.18"), 64, false};
+    junk.payload = {0x21, 51, 100, 1};
+    w.packets.deliver(junk);  // unparseable: every instance on eth0 counts it
+    w.clock.advance(4s);
+    auto status = w.engine.status();
+    REQUIRE(status.size() == 2);
+    const auto& c1 = status[0].counters;
+    CHECK(c1.becameMaster == 1);
+    CHECK(c1.releasedMaster == 0);
+    CHECK(c1.lastTransition.has_value());
+    CHECK(c1.dropped(DropReason::AuthTypeMismatch) == 1);
+    CHECK(c1.dropped(DropReason::TtlNot255) == 1);
+    CHECK(status[1].counters.dropped(DropReason::AuthTypeMismatch) == 0);
+    CHECK(status[1].counters.dropped(DropReason::TtlNot255) == 1);
+    CHECK(status[0].spec.core.name == "VI_1");
+
+    w.deliver(0, "192.0.2.20", 52);  // VI_2 (no auth) hears a priority 0 advert
+    w.engine.shutdown();
+    status = w.engine.status();
+    CHECK(status[0].counters.priorityZeroSent == 1);
+    CHECK(status[0].counters.releasedMaster == 1);
+    CHECK(status[1].counters.priorityZeroReceived == 1);
+}
+
 TEST_CASE("engine: unicast peers each get the advert from unicast_src_ip", "[vrrp][engine]") {
     World w;
     auto s = spec();
