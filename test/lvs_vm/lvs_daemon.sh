@@ -8,6 +8,7 @@
 # (h) lvs_sync_daemon following its VRRP instance (backup, then master; keepalived 2.2.7 does the same),
 # (i) -C: checkers only.
 # (j) lbctl over the control socket: status --json, weight/drain/disable/enable, reload with --persist.
+# (k) SIGUSR1: keepalived's checker dump shows the virtual/real servers with their checker states.
 #   usage: lvs_daemon.sh IPVSD IPVSADM IP LBCTL
 set -u
 IPVSD=$1
@@ -144,6 +145,23 @@ kill $HTTPD_rs2
 wait_for "(b) dead real server removed" 6 hasnt "-a -t 10.2.0.1:80 -r 10.1.2.2:80 -m -w 1"
 logged ": TCP_CHECK on service [10.1.2.2]:tcp:80 failed."
 logged ": Removing service [10.1.2.2]:tcp:80 from VS [10.2.0.1]:tcp:80"
+# (k) SIGUSR1 writes keepalived's checker dump (/tmp/keepalived_check.data) with the checker states
+rm -f /tmp/keepalived_check.data
+kill -USR1 "$(cat $W/ipvsd.pid)"
+wait_for "(k) checker data dump written" 3 test -s /tmp/keepalived_check.data
+# dump_has LINE [LINE_AFTER_IT]: the line is there (and the second one follows it within 12 lines)
+dump_has() {
+  if [ $# -eq 1 ]; then grep -qxF -- "$1" /tmp/keepalived_check.data
+  else grep -xF -A12 -- "$1" /tmp/keepalived_check.data | grep -qxF -- "$2"; fi
+}
+for l in " VS VIP = 10.2.0.1, VPORT = 80" "   lvs_sched = rr" "   protocol = TCP" "   default forwarding method = NAT"; do
+  dump_has "$l" && echo "ok: (k) '$l'" || fail "(k) dump lacks '$l'"
+done
+dump_has "   RIP = 10.1.1.2, RPORT = 80, WEIGHT = 1 EFF WEIGHT = 1" "   alive = 1" && echo "ok: (k) rs1 alive" || fail "(k) rs1 alive"
+dump_has " [10.2.0.1]:tcp:80 -> [10.1.2.2]:tcp:80" "   Up = no" && echo "ok: (k) rs2 checker down" || fail "(k) rs2 down"
+dump_has " [10.2.0.1]:tcp:80 -> [10.1.1.2]:tcp:80" "   Keepalive method = HTTP_GET" && echo "ok: (k) rs1 HTTP_GET" || fail "(k) rs1 HTTP_GET"
+[ "$(stat -c %a /tmp/keepalived_check.data)" = 600 ] && echo "ok: (k) mode 0600" || fail "(k) mode"
+logged "Printing checker data for process("
 # (c) back
 start_httpd rs2
 wait_for "(c) restarted real server back" 6 has "-a -t 10.2.0.1:80 -r 10.1.2.2:80 -m -w 1"
