@@ -8,6 +8,7 @@
 #include "ipvsd/lvs_service.h"
 #include "ipvsd/lvs_sync.h"
 #include "ipvsd/ops/dump_signals.h"
+#include "ipvsd/ops/systemd_notify.h"
 #include "util/log.h"
 #include "vrrp/engine.h"
 #include "vrrp/instance_spec.h"
@@ -64,6 +65,15 @@ std::string routerIdOf(const conf::Config& config) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     return host;
+}
+
+// The STATUS= line systemd shows (systemctl status): what runs.
+std::string runningStatus(std::size_t instances, std::size_t virtualServers, bool runVrrp, bool runLvs) {
+    std::string s = "Running:";
+    if (runVrrp) s += " " + std::to_string(instances) + " VRRP instance" + (instances == 1 ? "" : "s");
+    if (runVrrp && runLvs) s += ",";
+    if (runLvs) s += " " + std::to_string(virtualServers) + " virtual server" + (virtualServers == 1 ? "" : "s");
+    return s;
 }
 
 std::vector<std::string> pidFiles(const DaemonOptions& options) {
@@ -140,12 +150,14 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
     const std::string routerId = routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
+    std::size_t virtualServerCount = loaded.config.lvs.virtualServers.size();
     log.info(std::string("Starting ipvsd ") + (runVrrp && runLvs ? "VRRP and checkers" : runVrrp ? "VRRP" : "checkers") +
              " (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
 
     boost::asio::io_context io;
     // Registered first, so a SIGHUP or SIGTERM during start-up is queued instead of killing the daemon.
     boost::asio::signal_set signals(io, SIGHUP, SIGTERM, SIGINT);
+    ops::SystemdNotifier systemd(io);  // Type=notify; nothing without $NOTIFY_SOCKET
     vrrp::RawPacketPort packets(io);
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
@@ -194,6 +206,10 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         }
     }
 
+    const auto notifyReady = [&] {
+        systemd.ready(runningStatus(engine.instanceNames().size(), virtualServerCount, runVrrp, lvs != nullptr));
+    };
+
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
     boost::asio::steady_timer startupDelay(io);
     auto delay = std::chrono::microseconds(
@@ -204,6 +220,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
         if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
+        notifyReady();  // the initial configuration is applied
     });
 
     // keepalived's SIGUSR1/SIGUSR2/STATS_CLEAR/JSON dumps into $TMPDIR or /tmp.
@@ -211,12 +228,15 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     DaemonControl* lvsHooksTarget = nullptr;  // set once daemonControl exists (a reload may create lvs)
     // Reload (SIGHUP or the control socket): parse fully first; a bad configuration changes nothing.
     const auto reloadConfig = [&]() {
+        systemd.reloading();
         auto next = load(options);
         if (!next.errors.empty()) {
             for (const auto& e : next.errors) log.error(e);
             log.error("Reload failed: the configuration has errors - nothing changed");
+            systemd.ready("Reload failed (configuration errors), running the previous one");
             return false;
         }
+        virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
         if (lvsSync) lvsSync->configure(next.config);
@@ -228,6 +248,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             if (lvs && lvsHooksTarget) lvsHooksTarget->setLvsHooks(makeLvsHooks(*lvs));
         }
         log.info("Reload finished");
+        notifyReady();
         return true;
     };
     // The control socket and /metrics. The LVS runtime adds its part with daemonControl.setLvsHooks().
@@ -276,6 +297,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
                 return;
             }
             log.info("Stopping");
+            systemd.stopping();
             stopping = true;
             if (controlServer) controlServer->stop();
             if (metricsServer) metricsServer->stop();
@@ -287,6 +309,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             io.stop();
         };
     signals.async_wait(onSignal);
+    systemd.startWatchdog();
     io.run();
 
     const auto& late = engine.lateness();
