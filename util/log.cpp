@@ -20,8 +20,9 @@ void Logger::log(LogLevel level, std::string_view message) {
     if (level == LogLevel::Debug && !options_.detail) return;
     std::lock_guard lock(mutex_);
     if (sink_) sink_(level, message);
-    if (options_.syslog)
-        ::syslog(static_cast<int>(level), "%.*s", static_cast<int>(message.size()), message.data());
+    // -D detail lines go to syslog as info, the priority keepalived logs its detail lines with.
+    const int priority = level == LogLevel::Debug ? LOG_INFO : static_cast<int>(level);
+    if (options_.syslog) ::syslog(priority, "%.*s", static_cast<int>(message.size()), message.data());
     if (options_.console) {
         // keepalived -l: "Mon Nov 23 14:50:36 2026: (VI_1) Entering MASTER STATE"
         std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

@@ -230,7 +230,8 @@ void InstanceRunner::logTransition(const LogTransition& t) {
     if (t.from == RouterState::Master && t.to != RouterState::Master) ++counters_.releasedMaster;
     switch (t.to) {
         case RouterState::Master:
-            if (t.cause == Cause::MasterDownTimeout) log.info(prefix() + "Receive advertisement timeout");
+            // keepalived 2.2.7 prints these detail lines only with -D (seen side by side in a netns)
+            if (t.cause == Cause::MasterDownTimeout) log.debug(prefix() + "Receive advertisement timeout");
             log.info(prefix() + "Entering MASTER STATE");
             break;
         case RouterState::Backup:
@@ -280,7 +281,7 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
             ports.log.warning(prefix() + "send advert to " + destination.toString() + " failed: " +
                               errorText(sent.error()));
     }
-    if (priority == 0) ports.log.info(prefix() + "sent 0 priority");
+    if (priority == 0) ports.log.debug(prefix() + "sent 0 priority");  // -D, as keepalived
 }
 
 // The primary address is read at start; when a send fails, it may have been removed or replaced.
@@ -322,7 +323,7 @@ std::vector<VipSpec> InstanceRunner::resolveVips() {
 
 void InstanceRunner::addVips() {
     auto& ports = engine_.ports_;
-    ports.log.info(prefix() + "setting VIPs.");
+    ports.log.debug(prefix() + "setting VIPs.");  // -D, as keepalived
     installed_.clear();
     for (auto& vip : resolveVips()) {
         auto added = ports.addresses.addAddress(vip);
@@ -338,7 +339,7 @@ void InstanceRunner::removeVips() {
     auto& ports = engine_.ports_;
     garpTimers_.clear();
     bool wasMaster = !installed_.empty();
-    if (wasMaster) ports.log.info(prefix() + "removing VIPs.");
+    if (wasMaster) ports.log.debug(prefix() + "removing VIPs.");  // -D, as keepalived
     // At startup nothing is installed: clear leftovers of an earlier run (keepalived does the same).
     auto vips = wasMaster ? installed_ : resolveVips();
     for (const auto& vip : vips) {
@@ -353,7 +354,11 @@ void InstanceRunner::removeVips() {
 void InstanceRunner::announceOnce() {
     for (const auto& vip : installed_) {
         auto sent = engine_.ports_.announce.announce(vip.ifindex, vip.address.address);
-        if (!sent)
+        if (sent)  // keepalived -D: one line per packet
+            engine_.ports_.log.debug(std::string("Sending gratuitous ") + (vip.address.address.isV6() ? "NA" : "ARP") +
+                                     " on " + spec_.vmac.value_or(spec_.interface) + " for " +
+                                     vip.address.address.toString());
+        else
             engine_.ports_.log.debug(prefix() + "gratuitous announce for " + vip.address.address.toString() +
                                      " failed: " + errorText(sent.error()));
     }
@@ -365,7 +370,7 @@ void InstanceRunner::sendGratuitous(std::uint32_t repeat) {
     auto& ports = engine_.ports_;
     if (installed_.empty() || repeat == 0) return;
     for (const auto& vip : installed_)
-        ports.log.info(prefix() + "Sending/queueing gratuitous " + (vip.address.address.isV6() ? "NAs" : "ARPs") +
+        ports.log.debug(prefix() + "Sending/queueing gratuitous " + (vip.address.address.isV6() ? "NAs" : "ARPs") +
                        " on " + spec_.vmac.value_or(spec_.interface) + " for " + vip.address.address.toString());
     if (spec_.garpInterval.count() <= 0) {
         for (std::uint32_t i = 0; i < repeat; ++i) announceOnce();
