@@ -162,6 +162,7 @@ std::vector<InstanceStatus> Engine::status() const {
         s.effectivePriority = effectivePriority(runner->spec().core, runner->state());
         s.counters = runner->counters();
         s.spec = runner->spec();
+        if (runner->started()) s.sourceAddress = runner->core().primaryAddress;
         s.masterAdverInterval = runner->state().masterAdverInterval();
         out.push_back(std::move(s));
     }

@@ -63,6 +63,7 @@ struct InstanceStatus {
     int effectivePriority = 0;
     InstanceCounters counters;
     InstanceSpec spec;                  // as configured (the data dump prints it)
+    std::optional<IpAddress> sourceAddress;  // the adverts' source while started
     Centiseconds masterAdverInterval{0};  // learnt (v3) or configured
 };
 

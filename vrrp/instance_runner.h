@@ -25,6 +25,7 @@ class InstanceRunner {
 
     const InstanceSpec& spec() const { return spec_; }
     const State& state() const { return state_; }
+    const Instance& core() const { return core_; }  // as running: the resolved primary address
     int ifindex() const { return ifindex_; }
     const ReceiveChecks& checks() const { return checks_; }
     bool started() const { return started_; }

@@ -98,18 +98,16 @@ void renderVrrpInstance(std::string& out, const DumpInstance& d) {
         out += "   Master router = " + c.lastMaster->toString() + "\n";
         out += fmt::format("   Master priority = {}\n", c.lastMasterPriority);
     }
-    out += "   Flags: none\n";
+    out += spec.unicastPeers.empty() ? "   Flags: none\n" : "   Flags:\n     Using unicast\n";
     out += "   Wantstate = " + state + "\n";
     if (d.lastTransitionEpoch > 0) out += "   Last transition = " + timestamp(d.lastTransitionEpoch) + "\n";
     out += "   Interface = " + s.interfaceName + "\n";
     if (spec.vmac) out += "   Use VMAC, i/f " + *spec.vmac + "\n";
-    if (spec.sourceAddress) out += "   Using src_ip = " + spec.sourceAddress->toString() + "\n";
-    if (spec.unicastPeers.empty()) {
-        out += "   Multicast address " + spec.multicastGroup.toString() + "\n";
-    } else {
-        out += "   Unicast Peers :\n";
-        for (const auto& p : spec.unicastPeers) out += "     " + p.toString() + "\n";
-    }
+    if (spec.sourceAddress)
+        out += "   Using src_ip = " + spec.sourceAddress->toString() + " (from configuration)\n";
+    else if (s.sourceAddress)
+        out += "   Using src_ip = " + s.sourceAddress->toString() + "\n";
+    if (spec.unicastPeers.empty()) out += "   Multicast address " + spec.multicastGroup.toString() + "\n";
     out += fmt::format("   Gratuitous ARP delay = {}\n", static_cast<long long>(seconds(core.garpMasterDelay)));
     out += fmt::format("   Gratuitous ARP repeat = {}\n", core.garpMasterRepeat);
     out += fmt::format("   Gratuitous ARP refresh = {}\n", static_cast<long long>(seconds(core.garpMasterRefresh)));
@@ -130,6 +128,8 @@ void renderVrrpInstance(std::string& out, const DumpInstance& d) {
     out += fmt::format("   Preempt = {}\n", enabled(core.preempt));
     if (core.preemptDelay.count() > 0) out += fmt::format("   Preempt delay = {} secs\n", seconds(core.preemptDelay));
     out += "   Promote_secondaries = disabled\n";
+    if (core.version == vrrp::Version::V2 && spec.authType == vrrp::AuthType::None)
+        out += "   Authentication type = none\n";  // v3 has no authentication: no line
     if (spec.authType == vrrp::AuthType::SimplePassword) {
         out += "   Authentication type = SIMPLE_PASSWORD\n";
         std::string pass(reinterpret_cast<const char*>(spec.authData.data()), spec.authData.size());
@@ -139,6 +139,14 @@ void renderVrrpInstance(std::string& out, const DumpInstance& d) {
     const bool set = s.state == RouterState::Master;
     out += fmt::format("   Virtual IP ({}):\n", spec.vips.size());
     for (const auto& vip : spec.vips) out += "     " + vipLine(vip, s.interfaceName, set) + "\n";
+    if (!spec.unicastPeers.empty()) {
+        // the engine sends with TTL 255 and accepts any unicast TTL (min_ttl/max_ttl are not applied)
+        out += "   Unicast TTL = 255\n";
+        out += std::string("   Check unicast src : ") + yesNo(spec.checkUnicastSource) + "\n";
+        out += "   Unicast Peer :\n";
+        for (const auto& p : spec.unicastPeers) out += "     " + p.toString() + " min_ttl 0 max_ttl 255\n";
+        out += "   Unicast checksum compatibility = no\n";
+    }
     if (!spec.trackInterfaces.empty()) {
         out += "   Tracked interfaces :\n";
         for (const auto& t : spec.trackInterfaces) out += fmt::format("     {} weight {}\n", t.name, t.weight);

@@ -66,7 +66,7 @@ std::string vrrpConfig(const std::string& routerId, const std::string& dev, int 
     return text + "}\n";
 }
 
-DumpInstance instanceFrom(const std::string& configText, vrrp::RouterState state) {
+DumpInstance instanceFrom(const std::string& configText, vrrp::RouterState state, std::size_t index = 0) {
     // keepalived's "SECURITY VIOLATION" warning about scripts run as root is expected here (it ran so too)
     conf::ParseOptions options;
     options.configId = "test";
@@ -74,12 +74,12 @@ DumpInstance instanceFrom(const std::string& configText, vrrp::RouterState state
     for (const auto& diag : parsed.diagnostics.items()) REQUIRE(diag.severity != conf::Severity::Error);
     auto built = vrrp::buildInstanceSpecs(parsed.config);
     REQUIRE(built.errors.empty());
-    REQUIRE(built.specs.size() == 1);
+    REQUIRE(built.specs.size() > index);
     DumpInstance d;
-    d.status.name = "VI_1";
-    d.status.spec = built.specs.front();
+    d.status.spec = built.specs[index];
+    d.status.name = d.status.spec.core.name;
     d.status.interfaceName = d.status.spec.interface;
-    d.status.vrid = 51;
+    d.status.vrid = d.status.spec.core.vrid;
     d.status.state = state;
     d.status.priority = d.status.spec.core.priority;
     d.status.effectivePriority = d.status.priority;
@@ -134,6 +134,35 @@ TEST_CASE("DATA dump: the VRRP part keepalived 2.2.7 writes, line for line", "[i
         in.vrrp = false;
         CHECK(renderData(in).find("VRRP Topology") == std::string::npos);
     }
+}
+
+// unicast_v3.conf as keepalived ran it: VI_U (unicast, nopreempt, /24 VIP) BACKUP, VI_3 (v3, 0.5 s,
+// preempt_delay 2) MASTER with 3 adverts sent; both sourced from 10.205.0.1.
+DumpInput unicastV3Input() {
+    const auto text = recorded("unicast_v3.conf");
+    DumpInput in;
+    in.routerId = "vm";  // the host name where it was recorded
+    auto u = instanceFrom(text, vrrp::RouterState::Backup, 0);
+    auto v3 = instanceFrom(text, vrrp::RouterState::Master, 1);
+    REQUIRE(u.status.name == "VI_U");
+    REQUIRE(v3.status.name == "VI_3");
+    v3.status.sourceAddress = *conf::IpAddress::parse("10.205.0.1");
+    v3.status.counters.advertsSent = 3;
+    v3.status.counters.becameMaster = 1;
+    in.instances = {u, v3};
+    return in;
+}
+
+TEST_CASE("DATA dump: unicast peers, VRRPv3 intervals, preempt_delay, no auth", "[ipvsd][dump]") {
+    auto ours = renderData(unicastV3Input());
+    // keepalived prints a BACKUP's "Master router" even before hearing one (ff02::12, priority 0): we do not
+    requireOrderedSubset(ours, recorded("unicast_v3.data"), kTimestamps);
+    for (const char* must : {"   Flags:\n     Using unicast\n", "   Using src_ip = 10.205.0.1 (from configuration)\n",
+                             "   Unicast Peer :\n     10.205.0.2 min_ttl 0 max_ttl 255\n",
+                             "   Advert interval = 500 milli-sec\n", "   Preempt delay = 2 secs\n",
+                             "   Using src_ip = 10.205.0.1\n   Multicast address 224.0.0.18\n",
+                             "   Preempt = disabled\n", "     10.205.0.100/24 dev vA scope global\n"})
+        CHECK(ours.find(must) != std::string::npos);
 }
 
 TEST_CASE("DATA dump: the checker part (keepalived_check.data)", "[ipvsd][dump]") {
@@ -192,25 +221,27 @@ TEST_CASE("STATS dump equals keepalived's; STATS_CLEAR restarts the counts", "[i
 }
 
 TEST_CASE("JSON dump: keepalived's keys and values", "[ipvsd][dump]") {
-    for (auto [input, file] : {std::pair{masterInput(), "master.json"}, std::pair{backupInput(), "backup.json"}}) {
+    for (auto [input, file] : {std::pair{masterInput(), "master.json"}, std::pair{backupInput(), "backup.json"},
+                               std::pair{unicastV3Input(), "unicast_v3.json"}}) {
         INFO(file);
         auto ours = nlohmann::json::parse(renderJson(input, {}));
         auto theirs = nlohmann::json::parse(recorded(file));
-        REQUIRE(ours.size() == 1);
-        REQUIRE(theirs.size() == 1);
-        CHECK(ours[0]["stats"] == theirs[0]["stats"]);
-        for (const auto& [key, value] : ours[0]["data"].items()) {
-            INFO(key);
-            REQUIRE(theirs[0]["data"].contains(key));
-            if (key == "last_transition")
-                CHECK(value.is_number());
-            else
-                CHECK(value == theirs[0]["data"][key]);
-        }
-        // keepalived's keys we leave out: track_script (it prints the script's command line)
-        for (const auto& [key, value] : theirs[0]["data"].items()) {
-            INFO(key);
-            CHECK((ours[0]["data"].contains(key) || key == "track_script"));
+        REQUIRE(ours.size() == theirs.size());
+        for (std::size_t i = 0; i < ours.size(); ++i) {
+            CHECK(ours[i]["stats"] == theirs[i]["stats"]);
+            for (const auto& [key, value] : ours[i]["data"].items()) {
+                INFO(key);
+                REQUIRE(theirs[i]["data"].contains(key));
+                if (key == "last_transition")
+                    CHECK(value.is_number());
+                else
+                    CHECK(value == theirs[i]["data"][key]);
+            }
+            // keepalived's keys we leave out: track_script (it prints the script's command line)
+            for (const auto& [key, value] : theirs[i]["data"].items()) {
+                INFO(key);
+                CHECK((ours[i]["data"].contains(key) || key == "track_script"));
+            }
         }
     }
     CHECK(jsonStateNumber(std::nullopt) == 0);
