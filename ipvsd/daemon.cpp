@@ -20,12 +20,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <array>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <ostream>
@@ -147,6 +149,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     logOptions.detail = options.logDetail;
     logOptions.facility = syslogFacility(options.logFacility);
     Logger log(logOptions);
+    log.debug("Opening file '" + options.configFile + "'.");  // keepalived -D
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
     const std::string routerId = routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
@@ -322,6 +325,14 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (auto n = engine.drops(reason)) drops += " " + std::string(vrrp::toString(reason)) + "=" + std::to_string(n);
     if (!drops.empty()) log.info("Dropped VRRP packets:" + drops);
     for (const auto& path : pids) ::unlink(path.c_str());
+    // -D: keepalived's "Stopped - used U user time, S system time" (its CPU usage line is per process tree).
+    if (rusage usage{}; log.detail() && ::getrusage(RUSAGE_SELF, &usage) == 0) {
+        const auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+        char line[128];
+        std::snprintf(line, sizeof line, "Stopped - used %f user time, %f system time", secs(usage.ru_utime),
+                      secs(usage.ru_stime));
+        log.debug(line);
+    }
     log.info("Stopped");
     return 0;
 }

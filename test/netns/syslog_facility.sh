@@ -72,13 +72,14 @@ grep -q "^<158>.*Stopped" "$T/received.local3" && pass "-S local3: stop logged" 
 [ ! -s "$T/stderr.local3" ] && pass "no console output without -l" || fail "console output without -l"
 
 # -D: keepalived's detail lines (keepalived 2.2.7 shows these only with -D), as info
-for l in "setting VIPs." "sent 0 priority" "removing VIPs."; do
-    grep -qF "(VI_1) $l" "$T/received.local3" && fail "without -D: '$l' logged" || pass "without -D: no '$l'"
+for l in "(VI_1) setting VIPs." "(VI_1) sent 0 priority" "(VI_1) removing VIPs." "Opening file" "Stopped - used"; do
+    grep -qF "$l" "$T/received.local3" && fail "without -D: '$l' logged" || pass "without -D: no '$l'"
 done
 grep -q "(VI_1) Entering MASTER STATE" "$T/received.local3" && pass "without -D: state changes logged" ||
     fail "without -D: no Entering MASTER STATE"
 run_case detail -D -S local3
-for l in "(VI_1) setting VIPs." "(VI_1) sent 0 priority" "(VI_1) removing VIPs." "Sending gratuitous ARP on d0 for 10.204.0.100"; do
+for l in "(VI_1) setting VIPs." "(VI_1) sent 0 priority" "(VI_1) removing VIPs." "Sending gratuitous ARP on d0 for 10.204.0.100" \
+         "Opening file '$T/k.conf'." "Stopped - used [0-9.]* user time, [0-9.]* system time"; do
     grep -q "^<158>.*$l" "$T/received.detail" && pass "-D: '$l' (local3.info)" || fail "-D: no '$l'"
 done
 
