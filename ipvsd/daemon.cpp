@@ -62,22 +62,6 @@ Loaded load(const DaemonOptions& options) {
     return out;
 }
 
-std::string routerIdOf(const conf::Config& config) {
-    if (config.global.defs.routerId) return *config.global.defs.routerId;
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    return host;
-}
-
-// The STATUS= line systemd shows (systemctl status): what runs.
-std::string runningStatus(std::size_t instances, std::size_t virtualServers, bool runVrrp, bool runLvs) {
-    std::string s = "Running:";
-    if (runVrrp) s += " " + std::to_string(instances) + " VRRP instance" + (instances == 1 ? "" : "s");
-    if (runVrrp && runLvs) s += ",";
-    if (runLvs) s += " " + std::to_string(virtualServers) + " virtual server" + (virtualServers == 1 ? "" : "s");
-    return s;
-}
-
 std::vector<std::string> pidFiles(const DaemonOptions& options) {
     std::vector<std::string> files;
     files.push_back(options.pidFile.value_or(kDefaultPidFile));
@@ -152,7 +136,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     log.debug("Opening file '" + options.configFile + "'.");  // keepalived -D
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
-    const std::string routerId = routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
+    const std::string routerId = ops::routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
     std::size_t virtualServerCount = loaded.config.lvs.virtualServers.size();
     log.info(std::string("Starting ipvsd ") + (runVrrp && runLvs ? "VRRP and checkers" : runVrrp ? "VRRP" : "checkers") +
              " (keepalived 2.2.7 compatible), pid " + std::to_string(::getpid()));
@@ -210,7 +194,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     }
 
     const auto notifyReady = [&] {
-        systemd.ready(runningStatus(engine.instanceNames().size(), virtualServerCount, runVrrp, lvs != nullptr));
+        systemd.ready(ops::runningStatus(engine.instanceNames().size(), virtualServerCount, runVrrp, lvs != nullptr));
     };
 
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
@@ -243,7 +227,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
         if (lvsSync) lvsSync->configure(next.config);
-        if (dumps) dumps->setRouterId(routerIdOf(next.config));
+        if (dumps) dumps->setRouterId(ops::routerIdOf(next.config));
         if (lvs)
             lvs->reload(std::move(next.config));
         else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers

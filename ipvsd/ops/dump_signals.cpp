@@ -13,6 +13,13 @@
 
 namespace ipvsd::ops {
 
+std::string routerIdOf(const conf::Config& config) {
+    if (config.global.defs.routerId) return *config.global.defs.routerId;
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
 std::string dumpDirectory(const char* tmpdirEnv) {
     if (tmpdirEnv && tmpdirEnv[0] == '/') {
         std::string dir = tmpdirEnv;

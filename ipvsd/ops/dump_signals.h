@@ -5,6 +5,7 @@
 //   keepalived.data (VRRP part), keepalived_check.data (checker part), keepalived.stats, keepalived.json.
 #pragma once
 
+#include "conf/config.h"
 #include "ipvsd/control/snapshot.h"
 #include "ipvsd/ops/dump.h"
 #include "util/log.h"
@@ -17,6 +18,9 @@
 #include <string>
 
 namespace ipvsd::ops {
+
+// global_defs router_id, else the host name (keepalived's default).
+std::string routerIdOf(const conf::Config& config);
 
 // keepalived's directory for the dumps: $TMPDIR when set and absolute, else /tmp (2.2.7 honours TMPDIR).
 std::string dumpDirectory(const char* tmpdirEnv);

@@ -13,6 +13,14 @@ std::string reloadingMessage(std::uint64_t monotonicUsec) {
     return "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonicUsec) + "\nSTATUS=Reloading the configuration";
 }
 
+std::string runningStatus(std::size_t instances, std::size_t virtualServers, bool vrrp, bool checkers) {
+    std::string s = "Running:";
+    if (vrrp) s += " " + std::to_string(instances) + " VRRP instance" + (instances == 1 ? "" : "s");
+    if (vrrp && checkers) s += ",";
+    if (checkers) s += " " + std::to_string(virtualServers) + " virtual server" + (virtualServers == 1 ? "" : "s");
+    return s;
+}
+
 std::string stoppingMessage() { return "STOPPING=1\nSTATUS=Stopping"; }
 
 std::optional<std::chrono::microseconds> watchdogPing(std::optional<std::uint64_t> watchdogUsec) {

@@ -20,6 +20,8 @@ namespace ipvsd::ops {
 std::string readyMessage(const std::string& status);
 std::string reloadingMessage(std::uint64_t monotonicUsec);
 std::string stoppingMessage();
+// The STATUS= text systemctl status shows: "Running: 2 VRRP instances, 1 virtual server".
+std::string runningStatus(std::size_t instances, std::size_t virtualServers, bool vrrp, bool checkers);
 // Half the watchdog period (systemd's advice), at least 1 ms; nullopt when the watchdog is off.
 std::optional<std::chrono::microseconds> watchdogPing(std::optional<std::uint64_t> watchdogUsec);
 

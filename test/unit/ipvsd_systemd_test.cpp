@@ -16,6 +16,9 @@ TEST_CASE("systemd: the notify messages", "[ipvsd][systemd]") {
     CHECK_FALSE(watchdogPing(0));
     CHECK(watchdogPing(30'000'000) == 15s);  // half the period, as sd_watchdog_enabled(3) advises
     CHECK(watchdogPing(100) == 1ms);          // never a busy loop
+    CHECK(runningStatus(2, 1, true, true) == "Running: 2 VRRP instances, 1 virtual server");
+    CHECK(runningStatus(1, 0, true, false) == "Running: 1 VRRP instance");
+    CHECK(runningStatus(0, 3, false, true) == "Running: 3 virtual servers");
 }
 
 TEST_CASE("systemd: notifier sends through its port; no watchdog unless asked", "[ipvsd][systemd]") {
