@@ -110,6 +110,10 @@ void daemonize() {
 }  // namespace
 
 int runDaemon(const DaemonOptions& options, std::ostream& err) {
+    // An exporter's dump signal before the dump handlers exist must not kill the daemon (default action).
+    const auto dumpNumbers = ops::DumpSignals::Numbers::keepalived();
+    for (int signo : {dumpNumbers.data, dumpNumbers.stats, dumpNumbers.statsClear, dumpNumbers.json})
+        ::signal(signo, SIG_IGN);
     auto loaded = load(options);
     if (!loaded.errors.empty()) {
         for (const auto& e : loaded.errors) err << e << '\n';

@@ -93,6 +93,9 @@ TMPDIR="$T/a" ip netns exec "$NSA" "$IPVSD" -n -l -G -P -f "$T/a.conf" -p "$T/ip
     >>"$T/ipvsd.log" 2>&1 &
 IPVSD_PID=$!; disown "$IPVSD_PID" 2>/dev/null
 vip_in() { ip -n "$1" -4 addr show dev "$2" | grep -q "10.202.0.100/"; }
+# an exporter polling during start-up must not kill the daemon (SIGUSR1/2 default action is to terminate)
+sleep 0.2; kill -USR1 "$IPVSD_PID"; kill -USR2 "$IPVSD_PID"; kill -"$("$IPVSD" --signum=JSON)" "$IPVSD_PID"
+sleep 0.2; kill -0 "$IPVSD_PID" 2>/dev/null && pass "dump signals during start-up: still running" || fail "killed by a dump signal at start-up"
 wait_until 8 vip_in "$NSA" vA && pass "ipvsd MASTER alone" || fail "ipvsd did not become MASTER"
 
 # 1. MASTER alone
