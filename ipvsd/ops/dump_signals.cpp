@@ -149,7 +149,8 @@ bool DumpSignals::writeData() {
         vrrpOnly.checkers = false;
         ok = write("keepalived.data", renderData(vrrpOnly)) && ok;
     }
-    if (parts_.checkers) {
+    // keepalived runs no checker process (and writes no checker file) without virtual servers
+    if (parts_.checkers && !in.virtualServers.empty()) {
         log_.info("Printing checker data for process(" + pid + ") on signal");
         auto checkOnly = in;
         checkOnly.vrrp = false;

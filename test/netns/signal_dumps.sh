@@ -107,6 +107,7 @@ check_line "$T/a/keepalived.data" "   Virtual Router ID = 61"
 check_line "$T/a/keepalived.data" "   Interface = vA"
 check_line "$T/a/keepalived.data" "     10.202.0.100 dev vA scope global set"
 check_line "$T/a/keepalived.data" " Router ID = ipvsdA"
+[ ! -e "$T/a/keepalived_check.data" ] && pass "-P: no checker dump" || fail "-P wrote keepalived_check.data"
 [ "$(stat -c %a "$T/a/keepalived.data")" = 600 ] && pass "mode 0600" || fail "mode $(stat -c %a "$T/a/keepalived.data")"
 [ -z "$(ls -A "$T/a" | grep '^\.')" ] && pass "no temporary files left" || fail "temporary files left: $(ls -A "$T/a")"
 dump keepalived.stats STATS
