@@ -577,6 +577,27 @@ def build_base(cache_dir, busybox, kver, insmods):
     return path, tree
 
 
+def add_stripped_binary(tree, binary, out_path):
+    """Puts a --binary into the guest without its debug sections.
+
+    A RelWithDebInfo ipvsd is >100 MB of DWARF; the guest unpacks the initramfs into RAM, and at 512 MiB
+    the unpacker ran out ("Initramfs unpacking failed: write error"). Symlinked paths are mirrored as they are."""
+    if os.path.islink(binary) or not os.path.isfile(binary):
+        tree.mirror_host(binary)
+        return
+    stripped = f"{out_path}.strip"
+    result = subprocess.run(["objcopy", "--strip-debug", binary, stripped], capture_output=True, text=True,
+                            check=False)
+    try:
+        if result.returncode != 0:  # not an ELF object (a script): copy it as it is
+            tree.mirror_host(binary)
+            return
+        tree.add_file(os.path.abspath(binary), stripped, stat.S_IMODE(os.stat(binary).st_mode))
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(stripped)
+
+
 def build_initrd(out_path, base_path, tree, run):
     """The cached base archive followed by this run's own archive: binaries, files, script, config.
 
@@ -587,7 +608,8 @@ def build_initrd(out_path, base_path, tree, run):
         writer = CpioWriter(fp)
         tree.bind(writer)
         for binary in run.binaries:
-            for path in [binary] + ldd_paths(binary):
+            add_stripped_binary(tree, binary, out_path)
+            for path in ldd_paths(binary):
                 tree.mirror_host(path)
         for spec in run.files:
             src, sep, dest = spec.rpartition(":")
