@@ -188,6 +188,9 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     }
     vrrp::InotifyFilePort files(io);
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
+    // Read before the config is moved into the LVS side below.
+    const auto delay = std::chrono::microseconds(
+        static_cast<std::int64_t>(loaded.config.global.defs.vrrpStartupDelayUs.value_or(0)));
     std::unique_ptr<LvsService> lvs;
     if (runLvs) {
         lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));
@@ -203,8 +206,6 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
 
     // vrrp_startup_delay: wait before the instances start (keepalived: let the network settle after boot).
     boost::asio::steady_timer startupDelay(io);
-    auto delay = std::chrono::microseconds(
-        static_cast<std::int64_t>(loaded.config.global.defs.vrrpStartupDelayUs.value_or(0)));
     startupDelay.expires_after(delay);
     bool stopping = false;
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
