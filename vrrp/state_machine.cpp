@@ -223,7 +223,9 @@ class Stepper {
     }
 
     // RFC 5798 6.4.3 (650)-(740), and keepalived's reply to a lower-priority (or equal priority, lower
-    // address) master: an advert at once plus a set of GARPs, "forcing new election".
+    // address) master: an advert at once plus a set of GARPs, "forcing new election". Unlike keepalived,
+    // at most one reply (log, notify, advert, GARPs) per Advertisement_Interval: a flood of forged
+    // lower-priority adverts would otherwise make us send one advert (and log a line) per packet received.
     void masterReceived(const AdvertReceived& advert) {
         std::uint8_t own = priority();
         if (advert.priority == 0) {  // (655)-(665)
@@ -241,6 +243,8 @@ class Stepper {
             transition(RouterState::Backup, *yield, advert.maxAdverInterval);  // (690)-(715)
             return;
         }
+        if (state_.lowerPrioReply_ && now_ - *state_.lowerPrioReply_ < config_.advertisementInterval) return;
+        state_.lowerPrioReply_ = now_;
         emit(MasterRxLowerPriority{advert.priority, advert.sourceAddress});
         if (!config_.lowerPrioNoAdvert) {
             emit(SendAdvert{own});

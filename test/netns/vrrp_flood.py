@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Advert flood: a master keeps its adverts and its mastership under 100 000 bad/foreign adverts per second.
 
-usage: vrrp_flood.py IPVSD LBCTL VRRP_FLOOD [--rate PPS] [--seconds S] [--advert-int S]
+usage: vrrp_flood.py IPVSD LBCTL VRRP_FLOOD [--rate PPS] [--seconds S] [--advert-int S] [--gap-factor F]
 
 Two namespaces on a veth pair: A runs the master (VRRPv3, VRID 71, priority 150); B runs the flood
 sender (bench/vrrp_flood: lower priority, other VRID, truncated, bad version, wrong TTL, bad checksum,
 garbage, round-robin) and the watcher (bench/vrrp_sniff.py with PACKET_IGNORE_OUTGOING, kernel
-timestamps). Checked for ipvsd: no gap between the master's adverts above 1.15 x advert_int during the
-flood, still MASTER with no new transition, and `lbctl status --json` counts a drop for each bad
+timestamps). Checked for ipvsd: no gap between the master's adverts above --gap-factor (1.15; ctest
+passes 1.5, a margin for CI's load: 8 jobs on 2 cores) x advert_int during the
+flood, no more than about two adverts per interval (keepalived answers every lower-priority advert
+with an advert; ipvsd at most once per interval), still MASTER with no new transition, and `lbctl status --json` counts a drop for each bad
 category (vrid-mismatch, truncated, unsupported-version, ttl-not-255, bad-checksum) with no more drops than
 packets sent. Then the same flood against keepalived 2.2.7 as master, printed for the record (not
 checked). VRRP_FLOOD_DUMP=PREFIX keeps the watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process and namespace it creates is removed at exit.
@@ -177,6 +179,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--advert-int", type=float, default=0.1)
     ap.add_argument("--skip-keepalived", action="store_true")
+    ap.add_argument("--gap-factor", type=float, default=1.15, help="max advert gap in advert_int units")
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: needs root")
@@ -194,7 +197,7 @@ def main():
             sh("ip", "-n", ns, "link", "set", "lo", "up")
             sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", dev)
             sh("ip", "-n", ns, "link", "set", dev, "up")
-        limit = 1.15 * a.advert_int
+        limit = a.gap_factor * a.advert_int
         kinds = ["ipvsd"] + ([] if a.skip_keepalived or not os.access(KEEPALIVED, os.X_OK) else ["keepalived"])
         print(f"flood {a.rate:.0f} packets/s for {a.seconds} s at a VRRPv3 master, advert_int {a.advert_int} s; "
               f"load {os.getloadavg()[0]:.2f}")
@@ -220,6 +223,9 @@ def main():
             print(f"  ipvsd drops by reason: {json.dumps(drops, sort_keys=True)}; lower-priority adverts accepted "
                   f"(and ignored) {accepted}; accounted {sum(drops.values()) + accepted + r['kernel_raw_drops']} "
                   f"of {s['attempted'] - s['errors']} sent")
+            window = a.seconds + 1.0  # the flood plus 0.5 s either side
+            if r["adverts"] > 2.2 * window / a.advert_int:  # one reply to a lower priority per interval at most
+                fails.append(f"{r['adverts']} master adverts in {window} s: the flood is amplified")
             if gap is None or r["adverts"] < a.seconds / a.advert_int * 0.8:
                 fails.append(f"too few master adverts seen: {r['adverts']}")
             elif gap > limit:

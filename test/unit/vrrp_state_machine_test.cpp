@@ -319,6 +319,23 @@ TEST_CASE("master: a lower-priority advert gets an advert and GARPs back (keepal
     }
 }
 
+TEST_CASE("master: at most one lower-priority reply per Advertisement_Interval (a flood gets no advert each)",
+          "[vrrp-core]") {
+    Harness h;
+    h.startAsMaster();
+    h.runFor(20s);
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")) == std::vector<std::uint8_t>{100});
+    auto flood = h.advert(90, "192.0.2.21");
+    CHECK(advertsSent(flood).empty());
+    CHECK(!first<MasterRxLowerPriority>(flood));
+    CHECK(all<SendGratuitous>(flood).empty());
+    CHECK(advertsSent(h.runFor(999ms)).empty());
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")).empty());
+    CHECK(advertsSent(h.runFor(1ms)) == std::vector<std::uint8_t>{100});  // the regular advert, on time
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")) == std::vector<std::uint8_t>{100});  // a new reply
+    CHECK(h.state.current() == RouterState::Master);
+}
+
 TEST_CASE("master: priority 0 advert -> advert at once and Adver_Timer reset", "[vrrp-core]") {
     Harness h;
     h.startAsMaster();
