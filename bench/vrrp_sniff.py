@@ -15,6 +15,7 @@ import sys
 import time
 
 ETH_P_IP = 0x0800
+ETH_P_ALL = 0x0003  # outgoing packets reach ETH_P_ALL taps only
 SO_TIMESTAMPNS = 35
 PACKET_IGNORE_OUTGOING = 23
 PACKET_OUTGOING = 4
@@ -27,7 +28,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=600.0)
     ap.add_argument("--incoming-only", action="store_true")
     a = ap.parse_args()
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     if a.incoming_only:
@@ -46,7 +47,7 @@ def main():
             continue
         except InterruptedError:
             continue
-        if len(data) < 28 or data[0] >> 4 != 4 or data[9] != 112:
+        if addr[1] != ETH_P_IP or len(data) < 28 or data[0] >> 4 != 4 or data[9] != 112:
             continue
         ihl = (data[0] & 15) * 4
         if len(data) < ihl + 8:
