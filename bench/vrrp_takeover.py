@@ -5,7 +5,8 @@ Two network namespaces on a veth pair. Each round: the master (priority 150, sta
 (priority 100) converge, run a while, and the master gets SIGKILL (no priority 0 advert) or SIGTERM
 (priority 0). Rounds alternate ipvsd-as-backup / keepalived-as-backup (the other tool is the master), so
 both see the same load. Measured from kernel timestamps, one clock (CLOCK_REALTIME):
-  - bench/vrrp_sniff.py on the backup's interface: every advert, both directions (SO_TIMESTAMPNS);
+  - bench/vrrp_sniff.py --outgoing-only in each namespace: every advert as it is sent (SO_TIMESTAMPNS at
+    transmit; a receive timestamp would add the receiver's softirq delay, up to a 4 ms tick under load);
   - `ip -ts monitor address` in both namespaces: when the VIP left the master and reached the backup.
 SIGKILL: lateness = backup's first advert - master's last advert - Master_Down_Interval (3 x
 advert_int + (256 - 100) / 256 x advert_int: keepalived's and the RFCs' value, in microseconds).
@@ -120,20 +121,24 @@ class Watch:
     """The sniffer on the backup's interface plus `ip -ts monitor address` in both namespaces."""
 
     def __init__(self, backup, master):
-        self.sniff = subprocess.Popen(["ip", "netns", "exec", backup.ns, "/usr/bin/python3", SNIFF, backup.dev,
-                                       "--seconds", "60"], stdout=subprocess.PIPE, text=True)
-        self.sniff.stdout.readline()  # "ready"
+        self.sniffs = [subprocess.Popen(["ip", "netns", "exec", side.ns, "/usr/bin/python3", SNIFF, side.dev,
+                                         "--outgoing-only", "--seconds", "60"], stdout=subprocess.PIPE, text=True)
+                       for side in (backup, master)]
+        for sniff in self.sniffs:
+            sniff.stdout.readline()  # "ready"
         self.mons = {side.ns: subprocess.Popen(["ip", "-n", side.ns, "-ts", "monitor", "address"],
                                                stdout=subprocess.PIPE, text=True) for side in (backup, master)}
         time.sleep(0.1)
 
     def stop(self):
-        self.sniff.send_signal(signal.SIGTERM)
         adverts = []
-        for line in self.sniff.communicate(timeout=10)[0].splitlines():
-            ts, src, vrid, prio = line.split()[:4]
-            if int(vrid) == 61:
-                adverts.append((float(ts), src, int(prio)))
+        for sniff in self.sniffs:
+            sniff.send_signal(signal.SIGTERM)
+            for line in sniff.communicate(timeout=10)[0].splitlines():
+                ts, src, vrid, prio = line.split()[:4]
+                if int(vrid) == 61:
+                    adverts.append((float(ts), src, int(prio)))
+        adverts.sort()
         events = {}
         for ns, mon in self.mons.items():
             mon.terminate()
@@ -170,7 +175,7 @@ def run_round(sides, backup_kind, sig, version, adv):
         for side in (backup, master):
             sh("ip", "-n", side.ns, "addr", "del", f"{VIP}/32", "dev", side.dev, check=False)
     if os.environ.get("VRRP_BENCH_DEBUG"):
-        print(adverts, events, file=sys.stderr)
+        print(backup_kind, "backup:", adverts[-6:], events, file=sys.stderr)
     from_master = [(t, p) for t, s, p in adverts if s == master.addr]
     from_backup = [t for t, s, p in adverts if s == backup.addr]
     if not from_master:
@@ -268,7 +273,10 @@ def main():
             s.kill(signal.SIGKILL)
         for ns in (nsa, nsb):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        subprocess.run(["rm", "-rf", tmp])
+        if os.environ.get("VRRP_BENCH_DEBUG"):
+            print(f"logs kept in {tmp}", file=sys.stderr)
+        else:
+            subprocess.run(["rm", "-rf", tmp])
     return 0 if verdict else 1
 
 
