@@ -106,16 +106,16 @@ def run(kind, a, n, seconds, nsa, nsb, tmp):
         if vip_count(nsa) < n:
             return {"error": f"only {vip_count(nsa)} of {n} VIPs up"}
         time.sleep(1.0)
+        pids = pids_in(nsa)  # the daemon's processes, before the sniffer joins the namespace
         sniffers = [subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", SNIFF, dev, flag,
                                       "--seconds", str(seconds + 10)], stdout=subprocess.PIPE, text=True)
                     for ns, dev, flag in ((nsb, "vB", "--incoming-only"), (nsa, "vA", "--outgoing-only"))]
         for sniffer in sniffers:
             sniffer.stdout.readline()
-        pids = pids_in(nsa)
         c0, t0 = cpu_seconds(pids), time.monotonic()
         time.sleep(seconds)
         c1, t1 = cpu_seconds(pids), time.monotonic()
-        rss, pss = memory_kb(pids_in(nsa))
+        rss, pss = memory_kb(pids)
         result = {"cpu": 100 * (c1 - c0) / (t1 - t0), "rss": rss, "pss": pss, "procs": len(pids)}
         for key, sniffer in zip(("backup", "sent"), sniffers):
             sniffer.send_signal(signal.SIGTERM)

@@ -262,13 +262,19 @@ class Stepper {
     void on(const TimerFired& fired) {
         auto& slot = state_.timers_[static_cast<std::size_t>(fired.timer)];
         if (!slot || now_ < *slot) return;  // cancelled or re-armed since: a stale wake-up
+        const TimePoint due = *slot;
         slot.reset();
         switch (fired.timer) {
-            case Timer::Adver:  // RFC 5798 6.4.3 (625)-(640)
+            case Timer::Adver: {  // RFC 5798 6.4.3 (625)-(640)
                 if (state_.current_ != RouterState::Master) return;
                 emit(SendAdvert{priority()});
-                arm(Timer::Adver, now_ + config_.advertisementInterval);
+                // The next advert counts from this one's deadline, not from when the loop got to it: a
+                // wake-up L late makes this gap interval + L, not every later one too (no drift on a
+                // loaded host). After a stall of a whole interval, from now: no burst to catch up.
+                const TimePoint next = due + config_.advertisementInterval;
+                arm(Timer::Adver, next > now_ ? next : now_ + config_.advertisementInterval);
                 return;
+            }
             case Timer::MasterDown:  // RFC 5798 6.4.2 (365)-(405)
                 if (state_.current_ == RouterState::Backup)
                     transition(RouterState::Master, Cause::MasterDownTimeout);
