@@ -4,14 +4,15 @@
 usage: bench/vrrp_load.py IPVSD [--instances 100] [--advert-int 0.1] [--seconds 10] [--rounds 2]
 
 Two namespaces on a veth pair. A runs the daemon under test with N VRRPv3 instances (VRIDs 1..N, state
-MASTER, priority 150, one VIP each, same config for both tools, VRRP only: -P); B runs
-bench/vrrp_sniff.py (kernel timestamps) and nothing else; a second sniffer in A stamps the adverts as sent
-(the backup side's receive stamps include B's softirq delay, up to a 4 ms tick on a loaded machine). Per round and tool, once every VIP is up and 1 s
-has passed: CPU = run time of every thread of every process in A over --seconds (/proc/PID/task/*/schedstat,
-nanoseconds; no child runs during the window: no notify scripts), as % of one core; memory = sum of VmRSS and of Pss (smaps_rollup) of every process in A at
-the end; advert regularity = the largest gap between two adverts of one VRID seen in B (and as sent), max over VRIDs
-(goal: <= 1.15 x advert_int). Rounds alternate the tools. Then the same with a 1-instance config
-(memory only matters there). Goals (issue 5): CPU <= 0.5 x keepalived's, RSS <= 8 MB. Needs root.
+MASTER, priority 150, one VIP each, same config for both tools, VRRP only: -P); B runs bench/vrrp_sniff.py
+(kernel timestamps) and nothing else; a second sniffer in A stamps the adverts as sent (the backup side's
+receive stamps include B's softirq delay, up to a 4 ms tick on a loaded machine). Per round and tool, once
+every VIP is up and 1 s has passed: CPU = run time of every thread of every process in A over --seconds
+(/proc/PID/task/*/schedstat, nanoseconds; the daemon's processes only, not the sniffer), as % of one
+core; memory = sum of Rss and of Pss (smaps_rollup) of the daemon's processes at the end; advert regularity =
+the largest gap between two adverts of one VRID seen in B (and as sent), max over VRIDs (goal: <= 1.15 x
+advert_int). Rounds alternate the tools. Then the same with a 1-instance config (memory only matters there).
+Goals (issue 5): CPU <= 0.5 x keepalived's, RSS <= 8 MB. Needs root.
 """
 import argparse
 import os

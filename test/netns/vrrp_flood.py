@@ -3,16 +3,17 @@
 
 usage: vrrp_flood.py IPVSD LBCTL VRRP_FLOOD [--rate PPS] [--seconds S] [--advert-int S] [--gap-factor F]
 
-Two namespaces on a veth pair: A runs the master (VRRPv3, VRID 71, priority 150); B runs the flood
-sender (bench/vrrp_flood: lower priority, other VRID, truncated, bad version, wrong TTL, bad checksum,
-garbage, round-robin) and the watcher (bench/vrrp_sniff.py with PACKET_IGNORE_OUTGOING, kernel
-timestamps). Checked for ipvsd: no gap between the master's adverts above --gap-factor (1.15; ctest
-passes 1.5, a margin for CI's load: 8 jobs on 2 cores) x advert_int during the
-flood, no more than about two adverts per interval (keepalived answers every lower-priority advert
-with an advert; ipvsd at most once per interval), still MASTER with no new transition, and `lbctl status --json` counts a drop for each bad
-category (vrid-mismatch, truncated, unsupported-version, ttl-not-255, bad-checksum) with no more drops than
-packets sent. Then the same flood against keepalived 2.2.7 as master, printed for the record (not
-checked). VRRP_FLOOD_DUMP=PREFIX keeps the watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process and namespace it creates is removed at exit.
+Two namespaces on a veth pair: A runs the master (VRRPv3, VRID 71, priority 150); B runs the flood sender
+(bench/vrrp_flood: lower priority, other VRID, truncated, bad version, wrong TTL, bad checksum, garbage,
+round-robin) and the watcher (bench/vrrp_sniff.py with PACKET_IGNORE_OUTGOING, kernel timestamps). Checked
+for ipvsd: no gap between the master's adverts above --gap-factor (1.15; ctest passes 1.5, a margin for CI's
+load: 8 jobs on 2 cores) x advert_int during the flood, no more than about two adverts per interval
+(keepalived answers every lower-priority advert with an advert; ipvsd at most once per interval), still
+MASTER with no new transition, and `lbctl status --json` counts a drop for each bad category (vrid-mismatch,
+truncated, unsupported-version, ttl-not-255, bad-checksum) with no more drops than packets sent. Then the
+same flood against keepalived 2.2.7 as master, printed for the record (not checked). VRRP_FLOOD_DUMP=PREFIX
+keeps the watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process
+and namespace it creates is removed at exit.
 """
 import argparse
 import json

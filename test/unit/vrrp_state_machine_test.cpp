@@ -336,7 +336,8 @@ TEST_CASE("master: at most one lower-priority reply per Advertisement_Interval (
     CHECK(h.state.current() == RouterState::Master);
 }
 
-TEST_CASE("master: the next advert counts from the last deadline, a late wake-up does not drift", "[vrrp-core]") {
+TEST_CASE("master: the next advert counts from the last deadline, a late wake-up does not drift",
+          "[vrrp-core]") {
     Harness h;
     h.startAsMaster();
     auto due = *h.state.deadline(Timer::Adver);
