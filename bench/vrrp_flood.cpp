@@ -10,6 +10,7 @@
 //   wrong-ttl       valid advert, TTL 64 (ttl-not-255)
 //   bad-checksum    valid advert, checksum off by one (bad-checksum)
 //   garbage         8-40 pseudo-random octets (any reason but never a crash)
+//   bad-auth        VRRPv2 advert for VRID+1 with simple password auth and a wrong password
 // Stops after --seconds (default 5) or --max packets (default 1 000 000), whichever first, and prints
 // one JSON line: packets sent per category, send errors, achieved rate.
 #include <arpa/inet.h>
@@ -31,11 +32,12 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kCategories = {"lower-priority", "other-vrid",   "truncated", "bad-version",
-                                                         "wrong-ttl",      "bad-checksum", "garbage"};
+constexpr std::array<std::string_view, 8> kCategories = {"lower-priority", "other-vrid",   "truncated", "bad-version",
+                                                         "wrong-ttl",      "bad-checksum", "garbage",   "bad-auth"};
 
 std::uint16_t checksum(const std::uint8_t* data, std::size_t len, std::uint32_t sum = 0) {
-    for (std::size_t i = 0; i + 1 < len; i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
+    for (std::size_t i = 0; i + 1 < len; i += 2)
+        sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
     if (len % 2) sum += static_cast<std::uint32_t>(data[len - 1] << 8);
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     return static_cast<std::uint16_t>(~sum & 0xffff);
@@ -59,11 +61,21 @@ Packet build(std::size_t category, in_addr source, in_addr vip, int vrid, std::u
     vrrp[2] = 1;  // priority
     vrrp[3] = 1;  // count
     vrrp[4] = 0;
-    vrrp[5] = 10;                                         // max advert int 10 cs
+    vrrp[5] = 10;  // max advert int 10 cs
     std::memcpy(vrrp + 8, &vip, 4);
-    if (category == 3) vrrp[0] = 0x41;                    // version 4
-    if (category == 2) vrrpLen = 4;                       // truncated
-    if (category == 6) {
+    if (category == 3) vrrp[0] = 0x41;  // version 4
+    if (category == 2) vrrpLen = 4;     // truncated
+    if (category == 7) {  // VRRPv2 for VRID+1, simple password auth, a wrong password
+        vrrp[0] = 0x21;
+        vrrp[1] = static_cast<std::uint8_t>((vrid + 1) % 256);
+        vrrp[4] = 1;  // auth type 1: simple text password
+        vrrp[5] = 1;  // advert interval 1 s
+        std::memcpy(vrrp + 12, "wrongpw!", 8);
+        vrrpLen = 20;
+        std::uint16_t c = checksum(vrrp, vrrpLen);  // RFC 3768 5.3.8: the VRRP message only
+        vrrp[6] = static_cast<std::uint8_t>(c >> 8);
+        vrrp[7] = static_cast<std::uint8_t>(c & 0xff);
+    } else if (category == 6) {
         random = random * 1664525u + 1013904223u;
         vrrpLen = 8 + (random >> 24) % 33;
         for (std::size_t i = 0; i < vrrpLen; ++i) {
@@ -78,7 +90,8 @@ Packet build(std::size_t category, in_addr source, in_addr vip, int vrid, std::u
         pseudo[9] = 112;
         pseudo[11] = static_cast<std::uint8_t>(vrrpLen);
         std::uint32_t sum = 0;
-        for (std::size_t i = 0; i < pseudo.size(); i += 2) sum += static_cast<std::uint32_t>(pseudo[i] << 8 | pseudo[i + 1]);
+        for (std::size_t i = 0; i < pseudo.size(); i += 2)
+            sum += static_cast<std::uint32_t>(pseudo[i] << 8 | pseudo[i + 1]);
         std::uint16_t c = checksum(vrrp, vrrpLen, sum);
         if (category == 5) c = static_cast<std::uint16_t>(c + 1);
         vrrp[6] = static_cast<std::uint8_t>(c >> 8);
@@ -102,7 +115,8 @@ double now() {
 }
 
 int usage() {
-    std::fprintf(stderr, "usage: vrrp_flood DEV SOURCE VRID [--rate PPS] [--seconds S] [--max N] [--vip ADDR]\n");
+    std::fprintf(stderr,
+                 "usage: vrrp_flood DEV SOURCE VRID [--rate PPS] [--seconds S] [--max N] [--vip ADDR]\n");
     return 2;
 }
 
@@ -120,18 +134,28 @@ int main(int argc, char** argv) {
     long max = 1000000;
     for (int i = 4; i + 1 < argc; i += 2) {
         std::string_view opt = argv[i];
-        if (opt == "--rate") rate = std::atof(argv[i + 1]);
-        else if (opt == "--seconds") seconds = std::atof(argv[i + 1]);
-        else if (opt == "--max") max = std::atol(argv[i + 1]);
-        else if (opt == "--vip" && ::inet_pton(AF_INET, argv[i + 1], &vip) == 1) continue;
-        else return usage();
+        if (opt == "--rate")
+            rate = std::atof(argv[i + 1]);
+        else if (opt == "--seconds")
+            seconds = std::atof(argv[i + 1]);
+        else if (opt == "--max")
+            max = std::atol(argv[i + 1]);
+        else if (opt == "--vip" && ::inet_pton(AF_INET, argv[i + 1], &vip) == 1)
+            continue;
+        else
+            return usage();
     }
     if (rate <= 0 || rate > 1e7 || seconds <= 0 || seconds > 60 || max <= 0) return usage();
 
     int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_RAW);  // IPPROTO_RAW implies IP_HDRINCL
-    if (fd < 0) return std::perror("socket"), 1;
-    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(), static_cast<socklen_t>(dev.size())) != 0)
-        return std::perror("SO_BINDTODEVICE"), 1;
+    if (fd < 0) {
+        std::perror("socket");
+        return 1;
+    }
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev.c_str(), static_cast<socklen_t>(dev.size())) != 0) {
+        std::perror("SO_BINDTODEVICE");
+        return 1;
+    }
     const unsigned char loop = 0;
     ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop);
     ip_mreqn mreq{};
@@ -157,7 +181,8 @@ int main(int argc, char** argv) {
         std::size_t n = 0;
         std::array<long, kCategories.size()> batch{};
         for (; n < packets.size() && total + static_cast<long>(n) < max; ++n) {
-            std::size_t category = static_cast<std::size_t>(total + static_cast<long>(n)) % kCategories.size();
+            std::size_t category =
+                static_cast<std::size_t>(total + static_cast<long>(n)) % kCategories.size();
             packets[n] = build(category, source, vip, vrid, random);
             ++batch[category];
             iovs[n] = {packets[n].bytes.data(), packets[n].size};
@@ -176,7 +201,8 @@ int main(int argc, char** argv) {
         next += batchPeriod;
         double wait = next - now();
         if (wait > 0) {
-            timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - static_cast<double>(static_cast<time_t>(wait))) * 1e9)};
+            timespec ts{static_cast<time_t>(wait),
+                        static_cast<long>((wait - static_cast<double>(static_cast<time_t>(wait))) * 1e9)};
             ::nanosleep(&ts, nullptr);
         }
     }
@@ -184,8 +210,9 @@ int main(int argc, char** argv) {
     ::close(fd);
     std::printf("{");
     for (std::size_t c = 0; c < kCategories.size(); ++c)
-        std::printf("\"%.*s\": %ld, ", static_cast<int>(kCategories[c].size()), kCategories[c].data(), sent[c]);
-    std::printf("\"errors\": %ld, \"attempted\": %ld, \"seconds\": %.3f, \"rate\": %.0f}\n", errors, total, elapsed,
-                elapsed > 0 ? static_cast<double>(total - errors) / elapsed : 0.0);
+        std::printf("\"%.*s\": %ld, ", static_cast<int>(kCategories[c].size()), kCategories[c].data(),
+                    sent[c]);
+    std::printf("\"errors\": %ld, \"attempted\": %ld, \"seconds\": %.3f, \"rate\": %.0f}\n", errors, total,
+                elapsed, elapsed > 0 ? static_cast<double>(total - errors) / elapsed : 0.0);
     return 0;
 }

@@ -3,17 +3,18 @@
 
 usage: vrrp_flood.py IPVSD LBCTL VRRP_FLOOD [--rate PPS] [--seconds S] [--advert-int S] [--gap-factor F]
 
-Two namespaces on a veth pair: A runs the master (VRRPv3, VRID 71, priority 150); B runs the flood sender
-(bench/vrrp_flood: lower priority, other VRID, truncated, bad version, wrong TTL, bad checksum, garbage,
-round-robin) and the watcher (bench/vrrp_sniff.py with PACKET_IGNORE_OUTGOING, kernel timestamps). Checked
-for ipvsd: no gap between the master's adverts above --gap-factor (1.15; ctest passes 1.5, a margin for CI's
-load: 8 jobs on 2 cores) x advert_int during the flood, no more than about two adverts per interval
-(keepalived answers every lower-priority advert with an advert; ipvsd at most once per interval), still
-MASTER with no new transition, and `lbctl status --json` counts a drop for each bad category (vrid-mismatch,
-truncated, unsupported-version, ttl-not-255, bad-checksum) with no more drops than packets sent. Then the
-same flood against keepalived 2.2.7 as master, printed for the record (not checked). VRRP_FLOOD_DUMP=PREFIX
-keeps the watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process
-and namespace it creates is removed at exit.
+Two namespaces on a veth pair: A runs the master (VRRPv3, VRID 71, priority 150, and a VRRPv2 VRID 72 with
+PASS auth); B runs the flood sender (bench/vrrp_flood: lower priority, other VRID, truncated, bad version,
+wrong TTL, bad checksum, garbage, wrong v2 password for VRID 72, round-robin) and the watcher
+(bench/vrrp_sniff.py with PACKET_IGNORE_OUTGOING, kernel timestamps). Checked for ipvsd: no gap between the
+master's adverts above --gap-factor (1.15; ctest passes 1.5, a margin for CI's load: 8 jobs on 2 cores) x
+advert_int during the flood, no more than about two adverts per interval (keepalived answers every lower-
+priority advert with an advert; ipvsd at most once per interval), still MASTER with no new transition, and
+`lbctl status --json` counts a drop for each bad category (vrid-mismatch, truncated, unsupported-version,
+ttl-not-255, bad-checksum, password-mismatch) with no more drops than packets sent. Then the same flood
+against keepalived 2.2.7 as master, printed for the record (not checked). VRRP_FLOOD_DUMP=PREFIX keeps the
+watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process and
+namespace it creates is removed at exit.
 """
 import argparse
 import json
@@ -27,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SNIFF = os.path.join(HERE, "..", "..", "bench", "vrrp_sniff.py")
 KEEPALIVED = "/usr/sbin/keepalived"
-MASTER_IP, FLOOD_IP, VIP, VRID = "10.203.0.1", "10.203.0.2", "10.203.0.100", 71
+MASTER_IP, FLOOD_IP, VIP, VIP2, VRID = "10.203.0.1", "10.203.0.2", "10.203.0.100", "10.203.0.101", 71
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -83,6 +84,21 @@ vrrp_instance VI_1 {{
     {VIP}/32 dev vA
   }}
 }}
+vrrp_instance VI_2 {{
+  version 2
+  state BACKUP
+  interface vA
+  virtual_router_id {VRID + 1}
+  priority 150
+  advert_int 1
+  authentication {{
+    auth_type PASS
+    auth_pass secret1
+  }}
+  virtual_ipaddress {{
+    {VIP2}/32 dev vA
+  }}
+}}
 """)
 
 
@@ -107,7 +123,7 @@ def run_round(kind, a, nsa, nsb, tmp):
 
         def status():
             out = sh(a.lbctl, "status", "--json", "--socket", sock, check=False).stdout
-            return json.loads(out)["vrrpInstances"][0] if out else {}
+            return next(v for v in json.loads(out)["vrrpInstances"] if v["name"] == "VI_1") if out else {}
 
         before = status() if kind == "ipvsd" else {}
         raw_before = raw_socket_drops(nsa)
@@ -167,7 +183,8 @@ def run_round(kind, a, nsa, nsb, tmp):
                 os.kill(int(p), signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        sh("ip", "-n", nsa, "addr", "del", f"{VIP}/32", "dev", "vA", check=False)
+        for address in (VIP, VIP2):
+            sh("ip", "-n", nsa, "addr", "del", f"{address}/32", "dev", "vA", check=False)
         log.close()
 
 
@@ -236,7 +253,7 @@ def main():
                              f"{before['transitions']} -> {after['transitions']}")
             for reason, category in (("vrid-mismatch", "other-vrid"), ("truncated", "truncated"),
                                      ("unsupported-version", "bad-version"), ("ttl-not-255", "wrong-ttl"),
-                                     ("bad-checksum", "bad-checksum")):
+                                     ("bad-checksum", "bad-checksum"), ("password-mismatch", "bad-auth")):
                 if s[category] and not drops.get(reason):
                     fails.append(f"no {reason} drop counted for {s[category]} {category} packets")
             if sum(drops.values()) + accepted > s["attempted"]:
