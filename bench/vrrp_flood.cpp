@@ -32,8 +32,9 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kCategories = {"lower-priority", "other-vrid",   "truncated", "bad-version",
-                                                         "wrong-ttl",      "bad-checksum", "garbage",   "bad-auth"};
+constexpr std::array<std::string_view, 8> kCategories = {"lower-priority", "other-vrid", "truncated",
+                                                         "bad-version",    "wrong-ttl",  "bad-checksum",
+                                                         "garbage",        "bad-auth"};
 
 std::uint16_t checksum(const std::uint8_t* data, std::size_t len, std::uint32_t sum = 0) {
     for (std::size_t i = 0; i + 1 < len; i += 2)
@@ -65,7 +66,7 @@ Packet build(std::size_t category, in_addr source, in_addr vip, int vrid, std::u
     std::memcpy(vrrp + 8, &vip, 4);
     if (category == 3) vrrp[0] = 0x41;  // version 4
     if (category == 2) vrrpLen = 4;     // truncated
-    if (category == 7) {  // VRRPv2 for VRID+1, simple password auth, a wrong password
+    if (category == 7) {                // VRRPv2 for VRID+1, simple password auth, a wrong password
         vrrp[0] = 0x21;
         vrrp[1] = static_cast<std::uint8_t>((vrid + 1) % 256);
         vrrp[4] = 1;  // auth type 1: simple text password
