@@ -101,10 +101,13 @@ class Side:
             self.proc.kill()
             self.proc.wait()
         self.proc = None
-        for p in sh("ip", "netns", "pids", self.ns, check=False).stdout.split():  # keepalived's children
+        # keepalived's children; not the watchers, which are in the namespace too (ip -n, the sniffer)
+        for p in sh("ip", "netns", "pids", self.ns, check=False).stdout.split():
             try:
-                os.kill(int(p), signal.SIGKILL)
-            except ProcessLookupError:
+                with open(f"/proc/{p}/comm") as f:
+                    if f.read().strip() in ("keepalived", "ipvsd"):
+                        os.kill(int(p), signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError):
                 pass
 
 
