@@ -180,6 +180,7 @@ void Engine::receive(const ReceivedPacket& packet) {
     auto parsed = parseAdvertisement(packet.payload, facts);
     if (!parsed.ok()) {
         countDrop(parsed.reason());
+        if (!ports_.log.detail()) return;  // no strings built per packet under a flood unless -D asks
         ports_.log.debug("dropped packet from " + packet.ip.source.toString() + " (ttl " +
                          std::to_string(packet.ip.ttl) + "): " + std::string(toString(parsed.reason())));
         return;
@@ -204,6 +205,7 @@ void Engine::receive(const ReceivedPacket& packet) {
     }
     if (auto reason = checkAdvertisement(advert, facts, target->checks())) {
         countDrop(*reason);
+        if (!ports_.log.detail()) return;
         ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
         return;
