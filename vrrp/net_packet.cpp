@@ -18,8 +18,6 @@ Error sysError(std::string operation, std::string detail = {}) {
     return Error{std::move(operation), errno, std::move(detail)};
 }
 
-constexpr int kReceiveBufferBytes = 4 << 20;  // about 5 000 small packets queued
-
 template <class T>
 bool setOption(int fd, int level, int name, const T& value) {
     return ::setsockopt(fd, level, name, &value, sizeof value) == 0;
@@ -79,11 +77,6 @@ Status RawPacketPort::open(int ifindex, IpAddress::Family family, const std::opt
                  setOption(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq);
         }
         if (!ok) return sysError("setsockopt", name);
-        // A burst or a flood while the loop waits for the CPU must not push real adverts out of the queue:
-        // the default (rmem_default, 208 KiB) holds about 270 small packets, 3 ms at 100 000 packets/s.
-        // SO_RCVBUFFORCE goes past rmem_max as root; without the privilege, SO_RCVBUF up to rmem_max.
-        if (!setOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, kReceiveBufferBytes))
-            (void)setOption(fd, SOL_SOCKET, SO_RCVBUF, kReceiveBufferBytes);
         it = sockets_.emplace(key, std::move(socket)).first;
         waitReadable(*it->second);
     }

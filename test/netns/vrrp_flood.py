@@ -188,6 +188,54 @@ def run_round(kind, a, nsa, nsb, tmp):
         log.close()
 
 
+def backup_round(a, nsa, nsb, tmp):
+    """ipvsd as the BACKUP (priority 150) under the same flood, its master (ipvsd, priority 200) beside the
+    sender: the real adverts must still get through (no overrun of the receive queue), so no transition."""
+    fails = []
+    conf_b = os.path.join(tmp, "backup.conf")
+    write_conf(conf_b, a.advert_int)
+    conf_m = os.path.join(tmp, "master.conf")
+    with open(conf_m, "w") as f:
+        f.write(f"vrrp_instance VI_1 {{\n  state MASTER\n  interface vB\n  virtual_router_id {VRID}\n"
+                f"  priority 200\n  version 3\n  advert_int {a.advert_int}\n"
+                f"  virtual_ipaddress {{\n    {VIP}/32 dev vB\n  }}\n}}\n")
+    sock = os.path.join(tmp, "backup.sock")
+    log = open(os.path.join(tmp, "ipvsd-backup.log"), "w")
+    daemons = [subprocess.Popen(["ip", "netns", "exec", ns, a.ipvsd, "-n", "-l", "-G", "-P", "-f", conf, "-p",
+                                 os.path.join(tmp, pid), "--control-socket", os.path.join(tmp, ctl)],
+                                stdout=log, stderr=log)
+               for ns, conf, pid, ctl in ((nsb, conf_m, "m.pid", "master.sock"), (nsa, conf_b, "b.pid", "backup.sock"))]
+
+    def status():
+        out = sh(a.lbctl, "status", "--json", "--socket", sock, check=False).stdout
+        return next(v for v in json.loads(out)["vrrpInstances"] if v["name"] == "VI_1") if out else {}
+
+    try:
+        if not wait_until(lambda: has_vip(nsb) and status().get("state") == "BACKUP", 10):
+            return [f"backup round: no convergence (backup state {status().get('state')})"]
+        time.sleep(0.5)
+        before, raw_before = status(), raw_socket_drops(nsa)
+        flood = sh("ip", "netns", "exec", nsb, a.flood, "vB", FLOOD_IP, str(VRID), "--rate", str(a.rate),
+                   "--seconds", str(a.seconds), "--max", str(int(a.rate * a.seconds)), "--vip", VIP)
+        time.sleep(0.3)
+        after, overruns = status(), raw_socket_drops(nsa) - raw_before
+        sent = json.loads(flood.stdout)
+        print(f"ipvsd as backup: sent {sent['attempted'] - sent['errors']} at {sent['rate']:.0f}/s; state "
+              f"{after.get('state')}, transitions {before.get('transitions')} -> {after.get('transitions')}, "
+              f"VIP on the backup {has_vip(nsa)}; raw socket overruns {overruns}")
+        if after.get("state") != "BACKUP" or after.get("transitions") != before.get("transitions") or has_vip(nsa):
+            fails.append("the backup took over during the flood")
+        return fails
+    finally:
+        for d in daemons:
+            d.kill()
+            d.wait()
+        for ns, dev in ((nsa, "vA"), (nsb, "vB")):
+            for address in (VIP, VIP2):
+                sh("ip", "-n", ns, "addr", "del", f"{address}/32", "dev", dev, check=False)
+        log.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ipvsd")
@@ -258,6 +306,7 @@ def main():
                     fails.append(f"no {reason} drop counted for {s[category]} {category} packets")
             if sum(drops.values()) + accepted > s["attempted"]:
                 fails.append("more packets counted than sent")
+        fails += backup_round(a, nsa, nsb, tmp)
     finally:
         for ns in (nsa, nsb):
             for p in sh("ip", "netns", "pids", ns, check=False).stdout.split():
@@ -267,7 +316,7 @@ def main():
                     pass
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         if fails:
-            for name in ("ipvsd.log",):
+            for name in ("ipvsd.log", "ipvsd-backup.log"):
                 try:
                     with open(os.path.join(tmp, name)) as f:
                         print(f"---- {name}\n" + "".join(f.readlines()[-40:]))
