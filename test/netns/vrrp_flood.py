@@ -12,7 +12,9 @@ advert_int during the flood, no more than about two adverts per interval (keepal
 priority advert with an advert; ipvsd at most once per interval), still MASTER with no new transition, and
 `lbctl status --json` counts a drop for each bad category (vrid-mismatch, truncated, unsupported-version,
 ttl-not-255, bad-checksum, password-mismatch) with no more drops than packets sent. Then the same flood
-against keepalived 2.2.7 as master, printed for the record (not checked). VRRP_FLOOD_DUMP=PREFIX keeps the
+against keepalived 2.2.7 as master, printed for the record (not checked). Last, ipvsd as the BACKUP
+(priority 150) under the same flood sent from beside its ipvsd master (priority 200): checked that it never
+takes over (the kernel drops part of the flood when the socket queue is full, real adverts among them). VRRP_FLOOD_DUMP=PREFIX keeps the
 watcher's lines in PREFIX.ipvsd / PREFIX.keepalived. Needs root (exit 77 otherwise). Every process and
 namespace it creates is removed at exit.
 """
