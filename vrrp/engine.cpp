@@ -187,6 +187,7 @@ void Engine::receive(const ReceivedPacket& packet) {
             if (runner->started() && runner->ifindex() == packet.ifindex &&
                 runner->spec().family == packet.ip.source.family)
                 runner->countDrop(parsed.reason());
+        if (!ports_.log.detail()) return;  // no strings built per packet under a flood unless -D asks
         ports_.log.debug("dropped packet from " + packet.ip.source.toString() + " (ttl " +
                          std::to_string(packet.ip.ttl) + "): " + std::string(toString(parsed.reason())));
         return;
@@ -212,6 +213,7 @@ void Engine::receive(const ReceivedPacket& packet) {
     if (auto reason = checkAdvertisement(advert, facts, target->checks())) {
         countDrop(*reason);
         target->countDrop(*reason);
+        if (!ports_.log.detail()) return;
         ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
         return;

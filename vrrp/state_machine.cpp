@@ -223,7 +223,9 @@ class Stepper {
     }
 
     // RFC 5798 6.4.3 (650)-(740), and keepalived's reply to a lower-priority (or equal priority, lower
-    // address) master: an advert at once plus a set of GARPs, "forcing new election".
+    // address) master: an advert at once plus a set of GARPs, "forcing new election". Unlike keepalived,
+    // at most one reply (log, notify, advert, GARPs) per Advertisement_Interval: a flood of forged
+    // lower-priority adverts would otherwise make us send one advert (and log a line) per packet received.
     void masterReceived(const AdvertReceived& advert) {
         std::uint8_t own = priority();
         if (advert.priority == 0) {  // (655)-(665)
@@ -241,6 +243,8 @@ class Stepper {
             transition(RouterState::Backup, *yield, advert.maxAdverInterval);  // (690)-(715)
             return;
         }
+        if (state_.lowerPrioReply_ && now_ - *state_.lowerPrioReply_ < config_.advertisementInterval) return;
+        state_.lowerPrioReply_ = now_;
         emit(MasterRxLowerPriority{advert.priority, advert.sourceAddress});
         if (!config_.lowerPrioNoAdvert) {
             emit(SendAdvert{own});
@@ -258,13 +262,19 @@ class Stepper {
     void on(const TimerFired& fired) {
         auto& slot = state_.timers_[static_cast<std::size_t>(fired.timer)];
         if (!slot || now_ < *slot) return;  // cancelled or re-armed since: a stale wake-up
+        const TimePoint due = *slot;
         slot.reset();
         switch (fired.timer) {
-            case Timer::Adver:  // RFC 5798 6.4.3 (625)-(640)
+            case Timer::Adver: {  // RFC 5798 6.4.3 (625)-(640)
                 if (state_.current_ != RouterState::Master) return;
                 emit(SendAdvert{priority()});
-                arm(Timer::Adver, now_ + config_.advertisementInterval);
+                // The next advert counts from this one's deadline, not from when the loop got to it: a
+                // wake-up L late makes this gap interval + L, not every later one too (no drift on a
+                // loaded host). After a stall of a whole interval, from now: no burst to catch up.
+                const TimePoint next = due + config_.advertisementInterval;
+                arm(Timer::Adver, next > now_ ? next : now_ + config_.advertisementInterval);
                 return;
+            }
             case Timer::MasterDown:  // RFC 5798 6.4.2 (365)-(405)
                 if (state_.current_ == RouterState::Backup)
                     transition(RouterState::Master, Cause::MasterDownTimeout);

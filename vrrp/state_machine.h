@@ -182,6 +182,7 @@ class State {
     TimePoint masterDownBase_{};                                // when Master_Down_Timer was last set
     bool masterDownSkewOnly_ = false;                           // set to Skew_Time by a priority 0 advert
     std::uint32_t pendingGarpRepeat_ = 0;                       // size of the set GarpDelay will send
+    std::optional<TimePoint> lowerPrioReply_;                   // last reply to a lower-priority advert
 };
 
 std::uint8_t effectivePriority(const Instance& config, const State& state);

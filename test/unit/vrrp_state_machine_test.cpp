@@ -319,6 +319,36 @@ TEST_CASE("master: a lower-priority advert gets an advert and GARPs back (keepal
     }
 }
 
+TEST_CASE("master: at most one lower-priority reply per Advertisement_Interval (a flood gets no advert each)",
+          "[vrrp-core]") {
+    Harness h;
+    h.startAsMaster();
+    h.runFor(20s);
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")) == std::vector<std::uint8_t>{100});
+    auto flood = h.advert(90, "192.0.2.21");
+    CHECK(advertsSent(flood).empty());
+    CHECK(!first<MasterRxLowerPriority>(flood));
+    CHECK(all<SendGratuitous>(flood).empty());
+    CHECK(advertsSent(h.runFor(999ms)).empty());
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")).empty());
+    CHECK(advertsSent(h.runFor(1ms)) == std::vector<std::uint8_t>{100});  // the regular advert, on time
+    CHECK(advertsSent(h.advert(90, "192.0.2.20")) == std::vector<std::uint8_t>{100});  // a new reply
+    CHECK(h.state.current() == RouterState::Master);
+}
+
+TEST_CASE("master: the next advert counts from the last deadline, a late wake-up does not drift",
+          "[vrrp-core]") {
+    Harness h;
+    h.startAsMaster();
+    auto due = *h.state.deadline(Timer::Adver);
+    auto late = step(h.config, h.state, TimerFired{Timer::Adver}, due + 30ms);  // the loop was 30 ms late
+    CHECK(advertsSent(late) == std::vector<std::uint8_t>{100});
+    CHECK(h.state.deadline(Timer::Adver) == due + 1s);  // not due + 1.03 s
+    auto stalled = step(h.config, h.state, TimerFired{Timer::Adver}, due + 1s + 1500ms);  // a 1.5 s stall
+    CHECK(advertsSent(stalled) == std::vector<std::uint8_t>{100});
+    CHECK(h.state.deadline(Timer::Adver) == due + 2500ms + 1s);  // from now: no burst of catch-up adverts
+}
+
 TEST_CASE("master: priority 0 advert -> advert at once and Adver_Timer reset", "[vrrp-core]") {
     Harness h;
     h.startAsMaster();
