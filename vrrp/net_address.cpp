@@ -13,6 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -173,13 +174,41 @@ Result<int> NetlinkAddressPort::createVmac(const std::string& name, int parent,
     rtnl_link_set_link(link, parent);
     rtnl_link_set_addr(link, address.get());
     rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE);  // keepalived's mode
-    rtnl_link_set_flags(link, IFF_UP);
+    // The IPv6 VRRP MAC (00:00:5e:00:02:VRID): created down, given addr_gen_mode none (every router's
+    // VMAC has the same MAC, so a generated link-local would be the same address on all of them: the
+    // instance copies the base interface's instead), then brought up. keepalived does the same.
+    const bool v6 = mac[4] == 0x02;
+    if (!v6) rtnl_link_set_flags(link, IFF_UP);
     int err = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
     rtnl_link_put(link);
     if (err < 0) return nlError("create vmac", err, name);
     auto created = ifindex(name);
     if (!created) return Error{"create vmac", ENODEV, name};
+    if (v6) {
+        if (auto status = changeLink(*created, true); !status) return status.error();
+        if (auto status = changeLink(*created, false); !status) return status.error();
+    }
     return *created;
+}
+
+// One RTM_NEWLINK change of an existing link: addr_gen_mode none, or IFF_UP.
+Status NetlinkAddressPort::changeLink(int index, bool noAddrGen) {
+    rtnl_link* current = nullptr;
+    if (int err = rtnl_link_get_kernel(sock_, index, nullptr, &current); err < 0) return nlError("get link", err);
+    rtnl_link* change = rtnl_link_alloc();
+    if (!change) {
+        rtnl_link_put(current);
+        return Error{"rtnl_link_alloc", ENOMEM, {}};
+    }
+    if (noAddrGen)
+        (void)rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
+    else
+        rtnl_link_set_flags(change, IFF_UP);
+    int err = rtnl_link_change(sock_, current, change, 0);
+    rtnl_link_put(change);
+    rtnl_link_put(current);
+    if (err < 0) return nlError(noAddrGen ? "set addr_gen_mode none" : "set link up", err);
+    return Ok{};
 }
 
 Status NetlinkAddressPort::deleteLink(int index) {
