@@ -56,7 +56,8 @@ bool InstanceRunner::start() {
         ports.log.info(prefix() + "vmac: Success creating VMAC interface " + *spec_.vmac);
         vmacIndex_ = vmac.value();
         ifindex_ = spec_.vmacXmitBase ? baseIfindex_ : vmacIndex_;
-        if (v6 && !addVmacLinkLocal(level)) return false;
+        // With vmac_xmit_base the adverts leave the base interface: keepalived gives the VMAC no link-local.
+        if (v6 && !spec_.vmacXmitBase && !addVmacLinkLocal(level)) return false;
     }
     if (!spec_.sourceAddress) {
         auto primary = ports.addresses.primaryAddress(baseIfindex_, spec_.family);

@@ -570,6 +570,22 @@ TEST_CASE("engine: IPv6 use_vmac - the IPv6 virtual MAC, the base link-local cop
     CHECK(w.addresses.vmacs.empty());
 }
 
+TEST_CASE("engine: IPv6 use_vmac with vmac_xmit_base leaves the VMAC without a link-local", "[vrrp][engine][vmac]") {
+    World w;
+    w.addresses.links["eth0"].addresses.push_back(ip("fe80::1"));
+    auto s = v6VmacSpec();
+    s.vmacXmitBase = true;
+    w.engine.apply({s});
+    int vmac = w.addresses.links.at("vrrp.51").index;
+    CHECK_FALSE(w.hasVip(vmac, "fe80::1/64"));
+    REQUIRE(w.packets.opened.size() == 1);
+    CHECK(w.packets.opened[0].ifindex == 2);
+    w.clock.advance(4s);
+    CHECK(w.hasVip(vmac, "fd00::100/128"));
+    CHECK(w.packets.sent.back().ifindex == 2);
+    CHECK(w.packets.sent.back().source == ip("fe80::1"));
+}
+
 TEST_CASE("engine: IPv6 use_vmac without a link-local on the base interface does not start",
           "[vrrp][engine][vmac]") {
     World w;  // eth0 has no IPv6 address
