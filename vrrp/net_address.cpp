@@ -16,6 +16,7 @@
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,6 +54,14 @@ using NlAddr = std::unique_ptr<nl_addr, NlAddrDeleter>;
 
 NlAddr build(const IpAddress& a) {
     return NlAddr(nl_addr_build(a.isV6() ? AF_INET6 : AF_INET, a.bytes.data(), a.isV6() ? 16u : 4u));
+}
+
+// Best effort, as keepalived: a sysctl that cannot be written leaves the VMAC working, only less strict.
+void writeSysctl(const std::string& path, const char* value) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!::write(fd, value, std::strlen(value));
+    ::close(fd);
 }
 
 }  // namespace
@@ -187,6 +196,20 @@ Result<int> NetlinkAddressPort::createVmac(const std::string& name, int parent,
     if (v6) {
         if (auto status = changeLink(*created, true); !status) return status.error();
         if (auto status = changeLink(*created, false); !status) return status.error();
+    } else {
+        // keepalived 2.2.7's IPv4 VMAC sysctls (measured): the VMAC answers ARP only for its own addresses
+        // and accepts packets from them; the base interface no longer answers ARP for the VMAC's VIPs with
+        // its own MAC. Like keepalived, the base's values are left set when the VMAC goes.
+        char base[IF_NAMESIZE] = {};
+        const std::string vmacConf = "/proc/sys/net/ipv4/conf/" + name + "/";
+        writeSysctl(vmacConf + "arp_ignore", "1");
+        writeSysctl(vmacConf + "accept_local", "1");
+        writeSysctl(vmacConf + "rp_filter", "0");
+        if (if_indextoname(static_cast<unsigned>(parent), base)) {
+            const std::string baseConf = "/proc/sys/net/ipv4/conf/" + std::string(base) + "/";
+            writeSysctl(baseConf + "arp_ignore", "1");
+            writeSysctl(baseConf + "arp_filter", "1");
+        }
     }
     return *created;
 }

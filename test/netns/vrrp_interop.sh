@@ -206,6 +206,13 @@ if [ "$SCENARIO" = vmac ] || [ "$SCENARIO" = vmac_xmit_base ]; then
     if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd with use_vmac became master (${ms} ms)"; else fail "ipvsd not sole master (holder $(holder))"; fi
     ip -n "$NSA" addr show dev vrrp.51 2>/dev/null | grep -q " $VIP/$VIP_PLEN " && pass "VIP is on vrrp.51" || fail "VIP not on vrrp.51"
     ip -n "$NSA" link show dev vrrp.51 2>/dev/null | grep -q "link/ether $VMAC_MAC" && pass "vrrp.51 has the virtual MAC $VMAC_MAC" || fail "wrong VMAC: $(ip -n "$NSA" link show dev vrrp.51 2>&1)"
+    if [ "$FAMILY" = 4 ]; then
+        # keepalived's IPv4 VMAC sysctls: only the VMAC answers ARP for the VIP, with the virtual MAC
+        sc=$(ip netns exec "$NSA" sh -c 'cd /proc/sys/net/ipv4/conf; echo $(cat vrrp.51/arp_ignore vrrp.51/accept_local vrrp.51/rp_filter vA/arp_ignore vA/arp_filter)')
+        [ "$sc" = "1 1 0 1 1" ] && pass "VMAC sysctls as keepalived's (vrrp.51 arp_ignore/accept_local/rp_filter, vA arp_ignore/arp_filter: $sc)" || fail "sysctls: $sc"
+        arp=$(ip netns exec "$NSB" python3 "$HERE/vrrp_sniff.py" vB 0.5 arp "$VIP")
+        [ "$arp" = "arp replies $VMAC_MAC" ] && pass "only the virtual MAC answers ARP for the VIP" || fail "ARP for the VIP: $arp"
+    fi
     if [ "$FAMILY" = 6 ] && [ "$ADVERT_MAC" = "$VMAC_MAC" ]; then
         ip -n "$NSA" -d link show dev vrrp.51 | grep -q "addrgenmode none" && pass "vrrp.51 has addrgenmode none" || fail "addrgenmode: $(ip -n "$NSA" -d link show dev vrrp.51)"
         lls=$(ip -n "$NSA" -6 addr show dev vrrp.51 scope link | awk '/inet6/{print $2}' | tr '\n' ' ')
