@@ -47,18 +47,19 @@ std::vector<InstanceRoute> instanceRoutes(const conf::Config& config, std::vecto
             conf::BindContext ctx(scratch);
             conf::Statement s{line.words, {}, line.where};
             InstanceRoute r{instance.name, conf::StaticRoute{}};
-            if (rule) {
-                auto parsed = conf::iproute::parseRule(s, ctx, nullptr);
-                if (parsed) r.what = std::move(*parsed);
-                else problems.push_back("(" + instance.name + ") cannot read virtual_rules line: " + join(line.words));
-                if (!parsed) return;
-            } else {
-                auto parsed = conf::iproute::parseRoute(s, ctx, nullptr);
-                if (parsed) r.what = std::move(*parsed);
-                else problems.push_back("(" + instance.name + ") cannot read virtual_routes line: " + join(line.words));
-                if (!parsed) return;
+            bool ok = false;
+            if (auto parsed = rule ? std::nullopt : conf::iproute::parseRoute(s, ctx, nullptr)) {
+                r.what = std::move(*parsed);
+                ok = true;
+            } else if (auto parsedRule = rule ? conf::iproute::parseRule(s, ctx, nullptr) : std::nullopt) {
+                r.what = std::move(*parsedRule);
+                ok = true;
             }
-            out.push_back(std::move(r));
+            if (ok)
+                out.push_back(std::move(r));
+            else
+                problems.push_back("(" + instance.name + ") cannot read virtual_" + (rule ? "rules" : "routes") +
+                                   " line: " + join(line.words));
         };
         for (const auto& line : instance.virtualRoutes) read(line, false);
         for (const auto& line : instance.virtualRules) read(line, true);
