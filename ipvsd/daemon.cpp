@@ -13,6 +13,7 @@
 #include "vrrp/engine.h"
 #include "vrrp/instance_spec.h"
 #include "vrrp/net_ports.h"
+#include "vrrp/net_routes.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -186,6 +187,14 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         lvsSync->configure(loaded.config);
         sinks.push_back(lvsSync.get());
     }
+    // virtual_routes / virtual_rules: installed while their instance is MASTER, the same way.
+    vrrp::NetlinkRoutePort routePort;
+    std::unique_ptr<vrrp::VirtualRoutes> virtualRoutes;
+    if (runVrrp) {
+        virtualRoutes = std::make_unique<vrrp::VirtualRoutes>(routePort, log);
+        virtualRoutes->configure(loaded.config);
+        sinks.push_back(virtualRoutes.get());
+    }
     vrrp::InotifyFilePort files(io);
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
     // Read before the config is moved into the LVS side below.
@@ -233,6 +242,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
         if (lvsSync) lvsSync->configure(next.config);
         if (dumps) dumps->setRouterId(ops::routerIdOf(next.config));
+        if (virtualRoutes) virtualRoutes->configure(next.config);
         if (lvs)
             lvs->reload(std::move(next.config));
         else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers
@@ -298,6 +308,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I
             if (lvsSync) lvsSync->stop();
+            if (virtualRoutes) virtualRoutes->stop();
             io.stop();
         };
     signals.async_wait(onSignal);

@@ -43,8 +43,10 @@ bool InstanceRunner::start() {
         return false;
     }
     ifindex_ = baseIfindex_ = *index;
+    const bool v6 = spec_.family == IpAddress::Family::V6;
     if (spec_.vmac) {
-        std::array<std::uint8_t, 6> mac{0x00, 0x00, 0x5e, 0x00, 0x01, core_.vrid};  // RFC 5798 7.3
+        // RFC 5798 7.3: 00:00:5e:00:01:VRID, IPv6 00:00:5e:00:02:VRID
+        std::array<std::uint8_t, 6> mac{0x00, 0x00, 0x5e, 0x00, std::uint8_t(v6 ? 0x02 : 0x01), core_.vrid};
         auto vmac = ports.addresses.createVmac(*spec_.vmac, baseIfindex_, mac);
         if (!vmac) {
             ports.log.log(level, prefix() + "cannot create VMAC " + *spec_.vmac + ": " + errorText(vmac.error()) +
@@ -52,7 +54,10 @@ bool InstanceRunner::start() {
             return false;
         }
         ports.log.info(prefix() + "vmac: Success creating VMAC interface " + *spec_.vmac);
-        ifindex_ = vmacIndex_ = vmac.value();
+        vmacIndex_ = vmac.value();
+        ifindex_ = spec_.vmacXmitBase ? baseIfindex_ : vmacIndex_;
+        // With vmac_xmit_base the adverts leave the base interface: keepalived gives the VMAC no link-local.
+        if (v6 && !spec_.vmacXmitBase && !addVmacLinkLocal(level)) return false;
     }
     if (!spec_.sourceAddress) {
         auto primary = ports.addresses.primaryAddress(baseIfindex_, spec_.family);
@@ -87,6 +92,29 @@ bool InstanceRunner::start() {
     }
     recomputeTracking();
     feed(Startup{});
+    return true;
+}
+
+// keepalived's IPv6 VMAC: no address of its own (addr_gen_mode none, set by the port), the base
+// interface's link-local copied onto it without DAD, so adverts leave it from the same source address.
+bool InstanceRunner::addVmacLinkLocal(LogLevel level) {
+    auto& ports = engine_.ports_;
+    auto linkLocal = ports.addresses.primaryAddress(baseIfindex_, IpAddress::Family::V6);
+    if (!linkLocal) {
+        ports.log.log(level, prefix() + "no link-local address on " + spec_.interface + " for " + *spec_.vmac + ": " +
+                                 errorText(linkLocal.error()) + " - instance not started");
+        return false;
+    }
+    VipSpec ll;
+    ll.ifindex = vmacIndex_;
+    ll.address = IpPrefix{linkLocal.value(), 64};
+    ll.scope = 253;  // RT_SCOPE_LINK
+    ll.noDad = true;
+    if (auto added = ports.addresses.addAddress(ll); !added && added.error().errnum != EEXIST) {
+        ports.log.log(level, prefix() + "cannot add " + linkLocal.value().toString() + " to " + *spec_.vmac + ": " +
+                                 errorText(added.error()) + " - instance not started");
+        return false;
+    }
     return true;
 }
 

@@ -51,13 +51,14 @@ class InstanceRunner {
     std::string prefix() const { return "(" + spec_.core.name + ") "; }
     std::vector<VipSpec> resolveVips();
     bool refreshPrimaryAddress();
+    bool addVmacLinkLocal(LogLevel level);
 
     Engine& engine_;
     InstanceSpec spec_;
     Instance core_;
     State state_;
     ReceiveChecks checks_;
-    int ifindex_ = 0;      // where adverts and VIPs go: the interface, or its VMAC
+    int ifindex_ = 0;      // where adverts go: the interface, or its VMAC (unless vmac_xmit_base)
     int baseIfindex_ = 0;  // the configured interface (primary address)
     int vmacIndex_ = 0;
     bool started_ = false;

@@ -180,11 +180,9 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);
         if (ci.useVmac) {
-            if (!s.unicastPeers.empty() || v6) {
-                fail("use_vmac is supported by ipvsd for IPv4 multicast instances only");
-                continue;
-            }
             s.vmac = ci.vmacName.value_or(g.vmacPrefix.value_or("vrrp") + "." + std::to_string(core.vrid));
+            // keepalived 2.2.7: "unicast with use_vmac requires vmac_xmit_base - setting"
+            s.vmacXmitBase = ci.vmacXmitBase || !s.unicastPeers.empty();
         }
         s.notify = notifyCommands(ci.notify);
         s.notify.masterRxLowerPri = words(ci.notifyMasterRxLowerPri);

@@ -87,6 +87,8 @@ struct InstanceSpec {
     // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:
     // 00:00:5e:00:02:VRID, RFC 5798 7.3); default name vrrp.VRID.
     std::optional<std::string> vmac;
+    // vmac_xmit_base: adverts sent and received on the configured interface; the VIPs stay on the VMAC.
+    bool vmacXmitBase = false;
     NotifyCommands notify;
     Duration garpInterval{0};  // vrrp_garp_interval / vrrp_gna_interval for this family
     std::string syncGroup;     // "" when in none

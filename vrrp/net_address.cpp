@@ -13,8 +13,10 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +54,14 @@ using NlAddr = std::unique_ptr<nl_addr, NlAddrDeleter>;
 
 NlAddr build(const IpAddress& a) {
     return NlAddr(nl_addr_build(a.isV6() ? AF_INET6 : AF_INET, a.bytes.data(), a.isV6() ? 16u : 4u));
+}
+
+// Best effort, as keepalived: a sysctl that cannot be written leaves the VMAC working, only less strict.
+void writeSysctl(const std::string& path, const char* value) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)!::write(fd, value, std::strlen(value));
+    ::close(fd);
 }
 
 }  // namespace
@@ -173,13 +183,55 @@ Result<int> NetlinkAddressPort::createVmac(const std::string& name, int parent,
     rtnl_link_set_link(link, parent);
     rtnl_link_set_addr(link, address.get());
     rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE);  // keepalived's mode
-    rtnl_link_set_flags(link, IFF_UP);
+    // The IPv6 VRRP MAC (00:00:5e:00:02:VRID): created down, given addr_gen_mode none (every router's
+    // VMAC has the same MAC, so a generated link-local would be the same address on all of them: the
+    // instance copies the base interface's instead), then brought up. keepalived does the same.
+    const bool v6 = mac[4] == 0x02;
+    if (!v6) rtnl_link_set_flags(link, IFF_UP);
     int err = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
     rtnl_link_put(link);
     if (err < 0) return nlError("create vmac", err, name);
     auto created = ifindex(name);
     if (!created) return Error{"create vmac", ENODEV, name};
+    if (v6) {
+        if (auto status = changeLink(*created, true); !status) return status.error();
+        if (auto status = changeLink(*created, false); !status) return status.error();
+    } else {
+        // keepalived 2.2.7's IPv4 VMAC sysctls (measured): the VMAC answers ARP only for its own addresses
+        // and accepts packets from them; the base interface no longer answers ARP for the VMAC's VIPs with
+        // its own MAC. Like keepalived, the base's values are left set when the VMAC goes.
+        char base[IF_NAMESIZE] = {};
+        const std::string vmacConf = "/proc/sys/net/ipv4/conf/" + name + "/";
+        writeSysctl(vmacConf + "arp_ignore", "1");
+        writeSysctl(vmacConf + "accept_local", "1");
+        writeSysctl(vmacConf + "rp_filter", "0");
+        if (if_indextoname(static_cast<unsigned>(parent), base)) {
+            const std::string baseConf = "/proc/sys/net/ipv4/conf/" + std::string(base) + "/";
+            writeSysctl(baseConf + "arp_ignore", "1");
+            writeSysctl(baseConf + "arp_filter", "1");
+        }
+    }
     return *created;
+}
+
+// One RTM_NEWLINK change of an existing link: addr_gen_mode none, or IFF_UP.
+Status NetlinkAddressPort::changeLink(int index, bool noAddrGen) {
+    rtnl_link* current = nullptr;
+    if (int err = rtnl_link_get_kernel(sock_, index, nullptr, &current); err < 0) return nlError("get link", err);
+    rtnl_link* change = rtnl_link_alloc();
+    if (!change) {
+        rtnl_link_put(current);
+        return Error{"rtnl_link_alloc", ENOMEM, {}};
+    }
+    if (noAddrGen)
+        (void)rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
+    else
+        rtnl_link_set_flags(change, IFF_UP);
+    int err = rtnl_link_change(sock_, current, change, 0);
+    rtnl_link_put(change);
+    rtnl_link_put(current);
+    if (err < 0) return nlError(noAddrGen ? "set addr_gen_mode none" : "set link up", err);
+    return Ok{};
 }
 
 Status NetlinkAddressPort::deleteLink(int index) {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -78,6 +79,10 @@ Status NetAnnouncePort::unsolicitedNa(int ifindex, const IpAddress& address) {
         if (icmp6Fd_ < 0) return Error{"socket(ICMPv6)", errno, {}};
         const int hops = 255;
         ::setsockopt(icmp6Fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops);
+        // The source is the VIP just added, which the kernel holds as tentative for a moment even
+        // without DAD: free bind lets the NA leave at once.
+        const int on = 1;
+        ::setsockopt(icmp6Fd_, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof on);
         icmp6_filter filter{};
         ICMP6_FILTER_SETBLOCKALL(&filter);
         ::setsockopt(icmp6Fd_, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
@@ -97,8 +102,26 @@ Status NetAnnouncePort::unsolicitedNa(int ifindex, const IpAddress& address) {
     to.sin6_scope_id = static_cast<std::uint32_t>(ifindex);
     int index = ifindex;
     ::setsockopt(icmp6Fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, &index, sizeof index);
-    if (::sendto(icmp6Fd_, na.data(), na.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0)
-        return Error{"send unsolicited NA", errno, address.toString()};
+    // From the announced address itself, as keepalived does: a VMAC may have no link-local address
+    // (vmac_xmit_base), where the kernel would find no source.
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, address.bytes.data(), 16);
+    info.ipi6_ifindex = static_cast<unsigned>(ifindex);
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+    iovec iov{na.data(), na.size()};
+    msghdr msg{};
+    msg.msg_name = &to;
+    msg.msg_namelen = sizeof to;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    if (::sendmsg(icmp6Fd_, &msg, 0) < 0) return Error{"send unsolicited NA", errno, address.toString()};
     return Ok{};
 }
 

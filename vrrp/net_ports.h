@@ -65,6 +65,7 @@ class NetlinkAddressPort : public AddressPort {
     void waitLinkEvents();
     void readLinkEvents();
     Status change(const VipSpec& vip, bool add);
+    Status changeLink(int index, bool noAddrGen);
 
     boost::asio::io_context& io_;
     nl_sock* sock_ = nullptr;

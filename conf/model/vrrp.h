@@ -56,7 +56,7 @@ struct UnicastPeer {
 };
 
 // A virtual_routes / virtual_rules line, kept as written (ip-route(8) / ip-rule(8) syntax) after keepalived's
-// checks; ipvsd does not install them yet.
+// checks; vrrp/virtual_routes.cpp installs them on MASTER.
 struct RouteLine {
     Location where;
     std::vector<std::string> words;

@@ -123,7 +123,7 @@ K addressBlock(std::string_view name, std::vector<VirtualAddress> I::*list, bool
 
 K routeBlock(std::string_view name, std::vector<RouteLine> I::*list,
              std::optional<RouteLine> (*parse)(const Statement&, BindContext&)) {
-    K k{.name = name, .maxArgs = kAnyArgs, .shape = Shape::ValueBlock, .support = Support::NotYet};
+    K k{.name = name, .maxArgs = kAnyArgs, .shape = Shape::ValueBlock, .support = Support::Active};
     k.bind = [name](I&, const Statement& s, BindContext& ctx) {
         if (s.argCount() > 0) ctx.error(fmt::format("Block {} has extra parameters {} ...", name, s.arg(0)));
     };

@@ -1,5 +1,5 @@
-// virtual_routes / virtual_rules lines (ip-route(8) / ip-rule(8) syntax, keepalived's subset). ipvsd does
-// not install them yet, so a line is kept as written; it is checked the way keepalived 2.2.7 `-t` checks it
+// virtual_routes / virtual_rules lines (ip-route(8) / ip-rule(8) syntax, keepalived's subset). vrrp/virtual_routes
+// reads the kept words again to install them; a line is checked the way keepalived 2.2.7 `-t` checks it
 // (measured, test/unit/data/vrrp), messages included.
 #include "conf/tables/vrrp_parse.h"
 

@@ -2,7 +2,7 @@
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
-# `vmac` runs ipvsd with use_vmac.
+# `vmac` runs ipvsd with use_vmac, `vmac_xmit_base` with use_vmac and vmac_xmit_base.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
 # back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
@@ -185,26 +185,55 @@ if [ "$SCENARIO" = preempt ]; then
     exit $((FAILS != 0))
 fi
 
-if [ "$SCENARIO" = vmac ]; then
-    # use_vmac on ipvsd's side: VIP on vrrp.51, announcements from 00:00:5e:00:01:33, keepalived (no
-    # vmac) stays BACKUP on the adverts sent through the VMAC; SIGTERM removes the VMAC
-    log "== v$VERSION IPv$FAMILY: ipvsd use_vmac master, keepalived backup"
+if [ "$SCENARIO" = vmac ] || [ "$SCENARIO" = vmac_xmit_base ]; then
+    # use_vmac on ipvsd's side: VIP on vrrp.51 with the virtual MAC (00:00:5e:00:01:33, IPv6
+    # 00:00:5e:00:02:33), announcements from it, keepalived (no vmac) stays BACKUP on ipvsd's adverts;
+    # they leave the VMAC, or the base interface with vmac_xmit_base (forced by unicast, as keepalived
+    # does). IPv6: the VMAC has addr_gen_mode none and the base's link-local. SIGTERM removes the VMAC.
+    if [ "$FAMILY" = 6 ]; then VMAC_MAC=00:00:5e:00:02:33; else VMAC_MAC=00:00:5e:00:01:33; fi
+    VMAC_EXTRA="use_vmac"
+    [ "$SCENARIO" = vmac_xmit_base ] && VMAC_EXTRA="use_vmac
+  vmac_xmit_base"
+    BASE_MAC=$(ip -n "$NSA" link show dev vA | awk '/link\/ether/{print $2}')
+    if [ "$SCENARIO" = vmac_xmit_base ] || [ "$MODE" = unicast ]; then ADVERT_MAC=$BASE_MAC; else ADVERT_MAC=$VMAC_MAC; fi
+    log "== v$VERSION IPv$FAMILY $MODE: ipvsd $SCENARIO master, keepalived backup"
     start_keepalived 100
     HERE=$(dirname "$(readlink -f "$0")")
     ip netns exec "$NSB" python3 "$HERE/announce_sniff.py" vB "$VIP" $((DOWN + 4)) >"$T/sniff.out" 2>&1 &
     SNIFF=$!
     sleep 0.2
-    EXTRA="use_vmac" start_ipvsd 150
+    EXTRA="$VMAC_EXTRA" start_ipvsd 150
     if ms=$(wait_holder 10 $((DOWN + 4))); then pass "ipvsd with use_vmac became master (${ms} ms)"; else fail "ipvsd not sole master (holder $(holder))"; fi
     ip -n "$NSA" addr show dev vrrp.51 2>/dev/null | grep -q " $VIP/$VIP_PLEN " && pass "VIP is on vrrp.51" || fail "VIP not on vrrp.51"
-    ip -n "$NSA" link show dev vrrp.51 2>/dev/null | grep -q "link/ether 00:00:5e:00:01:33" && pass "vrrp.51 has the virtual MAC" || fail "wrong VMAC: $(ip -n "$NSA" link show dev vrrp.51 2>&1)"
-    wait "$SNIFF" && grep -q "from 00:00:5e:00:01:33" "$T/sniff.out" && pass "gratuitous ARP from the virtual MAC: $(cat "$T/sniff.out")" || fail "announcement: $(cat "$T/sniff.out")"
+    ip -n "$NSA" link show dev vrrp.51 2>/dev/null | grep -q "link/ether $VMAC_MAC" && pass "vrrp.51 has the virtual MAC $VMAC_MAC" || fail "wrong VMAC: $(ip -n "$NSA" link show dev vrrp.51 2>&1)"
+    if [ "$FAMILY" = 4 ]; then
+        # keepalived's IPv4 VMAC sysctls: only the VMAC answers ARP for the VIP, with the virtual MAC
+        sc=$(ip netns exec "$NSA" sh -c 'cd /proc/sys/net/ipv4/conf; echo $(cat vrrp.51/arp_ignore vrrp.51/accept_local vrrp.51/rp_filter vA/arp_ignore vA/arp_filter)')
+        [ "$sc" = "1 1 0 1 1" ] && pass "VMAC sysctls as keepalived's (vrrp.51 arp_ignore/accept_local/rp_filter, vA arp_ignore/arp_filter: $sc)" || fail "sysctls: $sc"
+        arp=$(ip netns exec "$NSB" python3 "$HERE/vrrp_sniff.py" vB 0.5 arp "$VIP")
+        [ "$arp" = "arp replies $VMAC_MAC" ] && pass "only the virtual MAC answers ARP for the VIP" || fail "ARP for the VIP: $arp"
+    fi
+    if [ "$FAMILY" = 6 ] && [ "$ADVERT_MAC" = "$VMAC_MAC" ]; then
+        ip -n "$NSA" -d link show dev vrrp.51 | grep -q "addrgenmode none" && pass "vrrp.51 has addrgenmode none" || fail "addrgenmode: $(ip -n "$NSA" -d link show dev vrrp.51)"
+        lls=$(ip -n "$NSA" -6 addr show dev vrrp.51 scope link | awk '/inet6/{print $2}' | tr '\n' ' ')
+        [ "$lls" = "$LL_A/64 " ] && pass "vrrp.51's only link-local is the base's ($LL_A)" || fail "vrrp.51 link-local: '$lls', base $LL_A"
+    elif [ "$FAMILY" = 6 ]; then  # adverts from the base: keepalived gives the VMAC no link-local
+        ip -n "$NSA" -d link show dev vrrp.51 | grep -q "addrgenmode none" && pass "vrrp.51 has addrgenmode none" || fail "addrgenmode: $(ip -n "$NSA" -d link show dev vrrp.51)"
+        ip -n "$NSA" -6 addr show dev vrrp.51 scope link | grep -q inet6 && fail "vrrp.51 has a link-local: $(ip -n "$NSA" -6 addr show dev vrrp.51)" || pass "vrrp.51 has no link-local (xmit_base)"
+    fi
+    wait "$SNIFF" && grep -q "from $VMAC_MAC" "$T/sniff.out" && pass "announcement from the virtual MAC: $(cat "$T/sniff.out")" || fail "announcement: $(cat "$T/sniff.out")"
+    adv=$(ip netns exec "$NSB" python3 "$HERE/vrrp_sniff.py" vB 3)
+    [ "${adv% *}" = "vrrp from $ADVERT_MAC" ] && pass "adverts from $ADVERT_MAC (${adv##* })" || fail "advert: '$adv', expected from $ADVERT_MAC"
     never_both 10 2
     t0=$(now_ms); stop_proc TERM IPVSD_PID
     if ms=$(wait_holder 01 $DOWN); then pass "keepalived took over after SIGTERM ($(( $(now_ms) - t0 )) ms)"; else fail "no takeover after SIGTERM"; fi
     ip -n "$NSA" link show dev vrrp.51 >/dev/null 2>&1 && fail "vrrp.51 left behind" || pass "vrrp.51 removed on SIGTERM"
+    # the reverse: keepalived master, ipvsd with the VMAC BACKUP hears it and stays so
+    EXTRA="$VMAC_EXTRA" start_ipvsd 50
+    never_both 01 $((DOWN + 1))
+    stop_proc TERM IPVSD_PID
     stop_proc TERM KA_PID
-    [ "$FAILS" -eq 0 ] && log "PASS vmac v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    [ "$FAILS" -eq 0 ] && log "PASS $SCENARIO v$VERSION IPv$FAMILY $MODE" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 

@@ -563,3 +563,92 @@ TEST_CASE("engine: a changed interface address becomes the advert source after a
 
 }  // namespace
 
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+using namespace std::chrono_literals;
+
+InstanceSpec v6VmacSpec() {
+    auto s = spec();
+    s.family = IpAddress::Family::V6;
+    s.core.version = Version::V3;
+    s.multicastGroup = ip("ff02::12");
+    s.vips.clear();
+    VipLine vip;
+    vip.address = IpPrefix::parse("fd00::100/128").value();
+    s.vips.push_back(vip);
+    s.vmac = "vrrp.51";
+    return s;
+}
+
+TEST_CASE("engine: IPv6 use_vmac - the IPv6 virtual MAC, the base link-local copied onto the VMAC",
+          "[vrrp][engine][vmac]") {
+    World w;
+    w.addresses.links["eth0"].addresses.push_back(ip("fe80::1"));
+    w.engine.apply({v6VmacSpec()});
+    REQUIRE(w.addresses.vmacs.count("vrrp.51") == 1);
+    CHECK(w.addresses.vmacs.at("vrrp.51").second == std::array<std::uint8_t, 6>{0x00, 0x00, 0x5e, 0x00, 0x02, 51});
+    int vmac = w.addresses.links.at("vrrp.51").index;
+    CHECK(w.hasVip(vmac, "fe80::1/64"));  // the source of the adverts is on the interface that sends them
+    REQUIRE(w.packets.opened.size() == 1);
+    CHECK(w.packets.opened[0].ifindex == vmac);
+    w.clock.advance(4s);
+    REQUIRE(w.engine.state("VI_1") == RouterState::Master);
+    CHECK(w.hasVip(vmac, "fd00::100/128"));
+    CHECK(w.packets.sent.back().ifindex == vmac);
+    CHECK(w.packets.sent.back().source == ip("fe80::1"));
+    w.engine.shutdown();
+    CHECK(w.addresses.vmacs.empty());
+}
+
+TEST_CASE("engine: IPv6 use_vmac with vmac_xmit_base leaves the VMAC without a link-local", "[vrrp][engine][vmac]") {
+    World w;
+    w.addresses.links["eth0"].addresses.push_back(ip("fe80::1"));
+    auto s = v6VmacSpec();
+    s.vmacXmitBase = true;
+    w.engine.apply({s});
+    int vmac = w.addresses.links.at("vrrp.51").index;
+    CHECK_FALSE(w.hasVip(vmac, "fe80::1/64"));
+    REQUIRE(w.packets.opened.size() == 1);
+    CHECK(w.packets.opened[0].ifindex == 2);
+    w.clock.advance(4s);
+    CHECK(w.hasVip(vmac, "fd00::100/128"));
+    CHECK(w.packets.sent.back().ifindex == 2);
+    CHECK(w.packets.sent.back().source == ip("fe80::1"));
+}
+
+TEST_CASE("engine: IPv6 use_vmac without a link-local on the base interface does not start",
+          "[vrrp][engine][vmac]") {
+    World w;  // eth0 has no IPv6 address
+    w.engine.apply({v6VmacSpec()});
+    CHECK(w.packets.opened.empty());
+    CHECK(w.logged("(VI_1) no link-local address on eth0 for vrrp.51: primary address: Cannot assign requested "
+                   "address - instance not started"));
+}
+
+TEST_CASE("engine: vmac_xmit_base - adverts on the base interface, VIPs on the VMAC; unicast too",
+          "[vrrp][engine][vmac]") {
+    World w;
+    auto s = spec();
+    s.vmac = "vrrp.51";
+    s.vmacXmitBase = true;
+    s.unicastPeers = {ip("192.0.2.20")};
+    w.engine.apply({s});
+    int vmac = w.addresses.links.at("vrrp.51").index;
+    REQUIRE(w.packets.opened.size() == 1);
+    CHECK(w.packets.opened[0].ifindex == 2);
+    w.clock.advance(4s);
+    REQUIRE(w.engine.state("VI_1") == RouterState::Master);
+    CHECK(w.hasVip(vmac, "192.0.2.100/32"));
+    CHECK_FALSE(w.hasVip(2, "192.0.2.100/32"));
+    CHECK(w.packets.sent.back().ifindex == 2);
+    CHECK(w.packets.sent.back().destination == ip("192.0.2.20"));
+    // adverts received on the base interface reach the instance: a higher priority makes it BACKUP
+    w.deliver(200);
+    CHECK(w.engine.state("VI_1") == RouterState::Backup);
+    CHECK_FALSE(w.hasVip(vmac, "192.0.2.100/32"));
+}
+
+}  // namespace

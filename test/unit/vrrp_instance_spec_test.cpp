@@ -113,3 +113,30 @@ TEST_CASE("instance spec: track_file weights and init_file", "[vrrp][spec]") {
     CHECK(r.files[0] == FileSpec{"tf", "/run/tf", std::int64_t{7}, true});
 }
 
+
+namespace {
+
+using namespace ipvsd;
+using namespace ipvsd::vrrp;
+
+TEST_CASE("instance spec: use_vmac for IPv6 and unicast; unicast forces vmac_xmit_base", "[vrrp][spec][vmac]") {
+    auto r = build("vrrp_instance V6 {\n interface eth0\n virtual_router_id 8\n use_vmac\n"
+                   " virtual_ipaddress {\n  fd00::1\n }\n}\n"
+                   "vrrp_instance U {\n interface eth0\n virtual_router_id 9\n use_vmac vu\n"
+                   " unicast_peer {\n  10.0.0.2\n }\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n"
+                   "vrrp_instance X {\n interface eth0\n virtual_router_id 10\n use_vmac\n vmac_xmit_base\n"
+                   " virtual_ipaddress {\n  10.0.0.3\n }\n}\n"
+                   "vrrp_instance M {\n interface eth0\n virtual_router_id 11\n use_vmac\n"
+                   " virtual_ipaddress {\n  10.0.0.4\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 4);
+    CHECK(r.specs[0].vmac == "vrrp.8");
+    CHECK(r.specs[0].family == conf::IpAddress::Family::V6);
+    CHECK_FALSE(r.specs[0].vmacXmitBase);
+    CHECK(r.specs[1].vmac == "vu");
+    CHECK(r.specs[1].vmacXmitBase);  // keepalived: "unicast with use_vmac requires vmac_xmit_base - setting"
+    CHECK(r.specs[2].vmacXmitBase);
+    CHECK_FALSE(r.specs[3].vmacXmitBase);
+}
+
+}  // namespace
