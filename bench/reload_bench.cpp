@@ -136,10 +136,10 @@ int main(int argc, char** argv) {
         const std::size_t expectStarted = 1;
         // changed and back: 3 EditDest, DelService, AddService + AddDest
         const std::size_t expectOps = 6;
-        std::printf("  reload %u (%s): parse %.1f ms, reload %.1f ms, %zu ops, %zu checkers carried over, "
-                    "%zu started, %zu activation lines\n",
-                    k + 1, changed ? "3 weights, 1 virtual server removed, 1 added" : "back",
-                    ms(t1 - t0), ms(t2 - t1), ops, r.carriedCheckers, r.startedCheckers,
+        std::printf("  reload %u (%s): parse %.1f ms, reload %.1f ms (match %.1f, table+plan+apply %.1f, "
+                    "checkers %.1f), %zu ops, %zu checkers carried over, %zu started, %zu activation lines\n",
+                    k + 1, changed ? "3 weights, 1 virtual server removed, 1 added" : "back", ms(t1 - t0),
+                    ms(t2 - t1), r.matchMs, r.tableMs, r.checkersMs, ops, r.carriedCheckers, r.startedCheckers,
                     activations - activationsBefore);
         if (r.carriedCheckers != expectCarried || r.startedCheckers != expectStarted || ops != expectOps ||
             activations - activationsBefore != expectStarted) {

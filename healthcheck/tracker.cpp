@@ -115,14 +115,19 @@ HealthTracker::Outcome HealthTracker::report(CheckerId id, const ProbeResult& re
     CheckerState& checker = checkers_.at(id);
     ServerState& server = servers_.at(checker.realServer);
     bool ok = result.ok;
-    std::string reason = result.reason;
+    // The probe's reason, unless the weight rules turn a success into a failure (no copy per result).
+    std::string adjusted;
+    const std::string* reasonOf = &result.reason;
     if (ok && result.dynamicWeight) {
-        checker.weightDelta = deltaFor(checker, server, *result.dynamicWeight, ok, reason);
+        adjusted = result.reason;
+        checker.weightDelta = deltaFor(checker, server, *result.dynamicWeight, ok, adjusted);
+        reasonOf = &adjusted;
     } else if (ok && checker.policy.weightMode == WeightMode::MiscDynamic) {
         // exit 0 under misc_dynamic: back to the configured weight (keepalived 2.2.7 in the VM:
         // "Changing weight from 10 to 5" when a script that exited 12 exits 0 again)
         checker.weightDelta = 0;
     }
+    const std::string& reason = *reasonOf;
     Outcome outcome;
     if (ok) {
         checker.retriesUsed = 0;

@@ -494,6 +494,8 @@ void LvsRuntime::fillStatus(control::StatusSnapshot& out) {
 
 void LvsRuntime::reload(conf::Config config) {
     if (stopped_ || !current_) return;
+    using Ms = std::chrono::duration<double, std::milli>;
+    const auto t0 = std::chrono::steady_clock::now();
     auto next = makeGeneration(std::move(config));
     // Runtime overrides end with the configuration unless the operator asked to persist them.
     std::erase_if(overrides_, [](const auto& o) { return !o.second.persist; });
@@ -548,6 +550,7 @@ void LvsRuntime::reload(conf::Config config) {
                            oldGen.tracker.carryOf(static_cast<hc::RealServerId>(oldGen.rsBase[c.ov] + c.orr)));
         next->carried[flat] = true;
     }
+    const auto t1 = std::chrono::steady_clock::now();
     oldGen.scheduler->stop();
     retired_.push_back(std::move(current_));
     current_ = std::move(next);
@@ -562,6 +565,7 @@ void LvsRuntime::reload(conf::Config config) {
         gen.view.quorumUp[v] = desired.virtualServers[v].quorumUp;
         quorumChanged(gen.config->lvs.virtualServers[v], desired.virtualServers[v]);
     }
+    const auto t2 = std::chrono::steady_clock::now();
     startCheckers(gen);
     std::size_t carriedCheckers = 0;
     if (!gen.checkers.empty() && !old.checkers.empty())
@@ -579,7 +583,9 @@ void LvsRuntime::reload(conf::Config config) {
                 ++carriedCheckers;
             }
         }
-    lastReload_ = {kept, carriedCheckers, gen.checkers.size() - std::min(gen.checkers.size(), carriedCheckers)};
+    const auto t3 = std::chrono::steady_clock::now();
+    lastReload_ = {kept, carriedCheckers, gen.checkers.size() - std::min(gen.checkers.size(), carriedCheckers),
+                   Ms(t1 - t0).count(), Ms(t2 - t1).count(), Ms(t3 - t2).count()};
     ports_.log.info("Reloaded LVS configuration: " + std::to_string(newVss.size()) + " virtual servers, " +
                     std::to_string(kept) + " real server verdicts kept, " + std::to_string(carriedCheckers) +
                     " checkers carried over, " + std::to_string(lastReload_.startedCheckers) + " started");

@@ -67,6 +67,8 @@ class LvsRuntime {
     // What the last reload kept: real server verdicts, checkers carried over (not restarted), checkers started.
     struct ReloadStats {
         std::size_t keptVerdicts = 0, carriedCheckers = 0, startedCheckers = 0;
+        // Where the time went (milliseconds): matching by identity, desired table + plan + apply, checkers.
+        double matchMs = 0, tableMs = 0, checkersMs = 0;
     };
     const ReloadStats& lastReload() const { return lastReload_; }
 
