@@ -60,6 +60,11 @@ auto vsIdentity(const conf::VirtualServer& vs) {
                            vs.protocol ? static_cast<int>(*vs.protocol) : -1);
 }
 
+bool sameIdentity(const conf::VirtualServer& a, const conf::VirtualServer& b) {
+    return a.kind == b.kind && a.address == b.address && a.port == b.port && a.fwmark == b.fwmark &&
+           a.protocol == b.protocol && a.group == b.group;
+}
+
 const std::optional<conf::ScriptCommand>* notifyScript(const conf::RealServer& rs, bool up) {
     if (!rs.more) return nullptr;
     return up ? &rs.more->notifyUp : &rs.more->notifyDown;
@@ -505,8 +510,7 @@ void LvsRuntime::reload(conf::Config config) {
     next->view.quorumUp.resize(newVss.size());
     // Match by identity through ordered indexes (a 10 000 x 10 000 pairwise scan took seconds): virtual
     // servers by vsIdentity, real servers by (old virtual server, address, port) with identical checkers.
-    std::map<decltype(vsIdentity(oldVss.front())), std::size_t> oldByIdentity;
-    for (std::size_t ov = oldVss.size(); ov-- > 0;) oldByIdentity[vsIdentity(oldVss[ov])] = ov;  // the first wins
+    std::map<decltype(vsIdentity(oldVss.front())), std::size_t> oldByIdentity;  // built on the first miss
     std::multimap<std::tuple<std::size_t, conf::IpAddress, std::uint16_t>, std::size_t> oldRealServers;
     std::vector<bool> indexed(oldVss.size());
     struct Carry {
@@ -514,22 +518,36 @@ void LvsRuntime::reload(conf::Config config) {
     };
     std::vector<Carry> carries;
     std::size_t kept = 0;
+    // Configurations mostly keep their order: try the old entry after the last match (same position
+    // for real servers) first and build the indexes only when that misses.
+    std::size_t hint = 0;
     for (std::size_t v = 0; v < newVss.size(); ++v) {
-        auto found = oldByIdentity.find(vsIdentity(newVss[v]));
-        if (found == oldByIdentity.end()) continue;
-        const std::size_t ov = found->second;
+        std::size_t ov = hint;
+        if (ov >= oldVss.size() || !sameIdentity(oldVss[ov], newVss[v])) {
+            if (oldByIdentity.empty())
+                for (std::size_t i = oldVss.size(); i-- > 0;) oldByIdentity[vsIdentity(oldVss[i])] = i;  // first wins
+            auto found = oldByIdentity.find(vsIdentity(newVss[v]));
+            if (found == oldByIdentity.end()) continue;
+            ov = found->second;
+        }
+        hint = ov + 1;
         next->view.quorumUp[v] = oldGen.view.quorum(ov);
         const auto& oldRss = oldVss[ov].realServers;
-        if (!indexed[ov])
-            for (std::size_t orr = 0; orr < oldRss.size(); ++orr)
-                oldRealServers.emplace(std::make_tuple(ov, oldRss[orr].address, oldRss[orr].port), orr);
-        indexed[ov] = true;
         for (std::size_t r = 0; r < newVss[v].realServers.size(); ++r) {
             auto& rs = newVss[v].realServers[r];
-            auto [from, to] = oldRealServers.equal_range({ov, rs.address, rs.port});
-            for (; from != to; ++from) {
-                const std::size_t orr = from->second;
-                if (oldRss[orr].checkers != rs.checkers) continue;
+            std::vector<std::size_t> candidates;
+            if (r < oldRss.size() && oldRss[r].address == rs.address && oldRss[r].port == rs.port &&
+                oldRss[r].checkers == rs.checkers) {
+                candidates.push_back(r);
+            } else {
+                if (!indexed[ov])
+                    for (std::size_t orr = 0; orr < oldRss.size(); ++orr)
+                        oldRealServers.emplace(std::make_tuple(ov, oldRss[orr].address, oldRss[orr].port), orr);
+                indexed[ov] = true;
+                for (auto [from, to] = oldRealServers.equal_range({ov, rs.address, rs.port}); from != to; ++from)
+                    if (oldRss[from->second].checkers == rs.checkers) candidates.push_back(from->second);
+            }
+            for (const std::size_t orr : candidates) {
                 if (auto verdict = oldGen.view.realServer(ov, orr)) {
                     // The new tracker starts where the old one was: down (alpha) or up. A dynamic
                     // weight is not carried: the checker's next result sets it again.
