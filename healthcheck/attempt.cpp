@@ -55,6 +55,15 @@ void Attempt::armOperation(const std::string& what, Duration timeout) {
     });
 }
 
+void Attempt::armOperationOnTarget(const char* verb) {
+    opTimer_.expires_after(target_.connectTimeout);
+    opTimer_.async_wait([self = shared_from_this(), verb](const boost::system::error_code& ec) {
+        if (!ec)
+            self->finish(false, "timeout " + std::string(verb) + " " + describe(self->target_) + " (" +
+                                    durationText(self->target_.connectTimeout) + ")");
+    });
+}
+
 std::string prepareSocket(int fd, const ProbeTarget& target, bool v6) {
     auto fail = [](const char* what) { return std::string(what) + ": " + std::strerror(errno); };
     if (target.fwmark) {

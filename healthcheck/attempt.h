@@ -33,6 +33,8 @@ protected:
     // Bounds the next network operation by connect_timeout; `what` names it in the failure reason.
     void armOperation(const std::string& what);
     void armOperation(const std::string& what, Duration timeout);
+    // As armOperation("<verb> " + describe(target_)), the text built only if the timeout fires.
+    void armOperationOnTarget(const char* verb);
     void disarmOperation() { opTimer_.cancel(); }
 
     asio::io_context& io_;

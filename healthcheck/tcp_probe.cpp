@@ -19,7 +19,7 @@ private:
             asio::post(io_, [self = shared_from_this(), err] { static_cast<TcpAttempt&>(*self).finish(false, err); });
             return;
         }
-        armOperation("connecting to " + describe(target_));
+        armOperationOnTarget("connecting to");
         socket_.async_connect(endpoint, [self = shared_from_this(), this](const boost::system::error_code& ec) {
             if (finished()) return;
             if (ec) {

@@ -22,11 +22,19 @@ CheckerId HealthTracker::addChecker(RealServerId realServer, const CheckerPolicy
     CheckerState checker;
     checker.policy = policy;
     checker.realServer = realServer;
-    checker.up = !policy.alpha;
-    if (policy.alpha) checker.lastFailure = "alpha: not checked yet";
-    const auto maxDelay = static_cast<std::uint64_t>(std::max<Duration::rep>(policy.warmup.count(), 0));
-    const std::uint64_t delay = maxDelay == 0 ? 0 : std::min(random_(maxDelay), maxDelay);
-    checker.nextAttempt = now + Duration(static_cast<Duration::rep>(delay));
+    if (auto seed = seeds_.find(realServer); seed != seeds_.end() && server.checkers.size() < seed->second.size()) {
+        CheckerCarry& carried = seed->second[server.checkers.size()];
+        checker.up = carried.up;
+        checker.retriesUsed = carried.retriesUsed;
+        checker.nextAttempt = carried.nextAttempt;
+        checker.lastFailure = std::move(carried.lastFailure);
+    } else {
+        checker.up = !policy.alpha;
+        if (policy.alpha) checker.lastFailure = "alpha: not checked yet";
+        const auto maxDelay = static_cast<std::uint64_t>(std::max<Duration::rep>(policy.warmup.count(), 0));
+        const std::uint64_t delay = maxDelay == 0 ? 0 : std::min(random_(maxDelay), maxDelay);
+        checker.nextAttempt = now + Duration(static_cast<Duration::rep>(delay));
+    }
     checkers_.push_back(std::move(checker));
     const auto id = static_cast<CheckerId>(checkers_.size() - 1);
     server.checkers.push_back(id);
@@ -35,6 +43,19 @@ CheckerId HealthTracker::addChecker(RealServerId realServer, const CheckerPolicy
     server.up = computeUp(server);
     server.weight = computeWeight(server);
     return id;
+}
+
+void HealthTracker::seed(RealServerId realServer, std::vector<CheckerCarry> checkers) {
+    seeds_[realServer] = std::move(checkers);
+}
+
+std::vector<CheckerCarry> HealthTracker::carryOf(RealServerId realServer) const {
+    std::vector<CheckerCarry> out;
+    for (CheckerId c : servers_.at(realServer).checkers) {
+        const CheckerState& state = checkers_[c];
+        out.push_back({state.up, state.retriesUsed, state.nextAttempt, state.lastFailure});
+    }
+    return out;
 }
 
 bool HealthTracker::computeUp(const ServerState& server) const {
@@ -94,14 +115,19 @@ HealthTracker::Outcome HealthTracker::report(CheckerId id, const ProbeResult& re
     CheckerState& checker = checkers_.at(id);
     ServerState& server = servers_.at(checker.realServer);
     bool ok = result.ok;
-    std::string reason = result.reason;
+    // The probe's reason, unless the weight rules turn a success into a failure (no copy per result).
+    std::string adjusted;
+    const std::string* reasonOf = &result.reason;
     if (ok && result.dynamicWeight) {
-        checker.weightDelta = deltaFor(checker, server, *result.dynamicWeight, ok, reason);
+        adjusted = result.reason;
+        checker.weightDelta = deltaFor(checker, server, *result.dynamicWeight, ok, adjusted);
+        reasonOf = &adjusted;
     } else if (ok && checker.policy.weightMode == WeightMode::MiscDynamic) {
         // exit 0 under misc_dynamic: back to the configured weight (keepalived 2.2.7 in the VM:
         // "Changing weight from 10 to 5" when a script that exited 12 exits 0 again)
         checker.weightDelta = 0;
     }
+    const std::string& reason = *reasonOf;
     Outcome outcome;
     if (ok) {
         checker.retriesUsed = 0;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ipvsd::healthcheck {
@@ -71,6 +72,15 @@ struct Transition {
     bool operator==(const Transition&) const = default;
 };
 
+// A checker's state handed from one configuration to the next at a reload, so an unchanged checker goes on
+// where it was (same up/down, retries, next attempt) instead of restarting with a new warmup.
+struct CheckerCarry {
+    bool up = true;
+    std::uint32_t retriesUsed = 0;
+    TimePoint nextAttempt;  // in the past when an attempt was running: the next one starts at once
+    std::string lastFailure;
+};
+
 // Returns a uniformly distributed value in [0, bound] (inclusive).
 using UniformRandom = std::function<std::uint64_t(std::uint64_t bound)>;
 
@@ -88,6 +98,12 @@ public:
         std::optional<Transition> transition;
         bool retrying = false;  // the failure was absorbed by a retry
     };
+    // Reload: the checkers of the real server `realServer` (its id once added) take these states, in the
+    // order they are added, instead of the initial state (alpha, random warmup). Call before addChecker.
+    void seed(RealServerId realServer, std::vector<CheckerCarry> checkers);
+    // The states of a real server's checkers, in the order they were added (to seed the next tracker).
+    std::vector<CheckerCarry> carryOf(RealServerId realServer) const;
+
     // Feeds one probe result; says when the next attempt is due and whether the real server changed.
     Outcome report(CheckerId checker, const ProbeResult& result, TimePoint now);
 
@@ -126,6 +142,7 @@ private:
                           bool& ok, std::string& reason) const;
 
     UniformRandom random_;
+    std::unordered_map<RealServerId, std::vector<CheckerCarry>> seeds_;
     std::vector<CheckerState> checkers_;
     std::vector<ServerState> servers_;
 };

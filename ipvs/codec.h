@@ -48,6 +48,9 @@ struct MessageHeader {
     std::uint16_t familyId = 0;  // the "IPVS" family id resolved with CTRL_CMD_GETFAMILY
     std::uint32_t seq = 0;
     std::uint32_t portId = 0;  // nlmsg_pid of a request; the kernel ignores it, 0 is customary
+    // Ops only: NLM_F_ACK. Without it the kernel answers only a failure (its NLMSG_ERROR), so a batch
+    // sends it on none of its ops and ends with an answered request as a barrier.
+    bool ack = true;
 };
 
 // Requests that read. Dumps are answered by NLM_F_MULTI messages and NLMSG_DONE; the others by one message.
@@ -66,7 +69,7 @@ using Query = std::variant<GetService, DumpServices, DumpDests, GetInfo, GetTime
 bool isDump(const Query& query);
 std::string_view operationName(const Query& query);  // "get service", "list services", ...
 
-// Appends one request. Ops carry NLM_F_REQUEST|NLM_F_ACK, so each is answered by its own NLMSG_ERROR;
+// Appends one request. Ops carry NLM_F_REQUEST|NLM_F_ACK (header.ack), so each is answered by its own NLMSG_ERROR;
 // queries NLM_F_REQUEST (|NLM_F_DUMP). EINVAL for what cannot be put in a request (a scheduler, engine or
 // interface name longer than 15 characters, as the kernel's NLA_NUL_STRING policy would refuse too).
 Status encodeOp(MessageBatch& out, const IpvsOp& op, const MessageHeader& header);

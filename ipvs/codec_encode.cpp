@@ -254,7 +254,8 @@ std::uint8_t commandOf(const IpvsOp& op) {
 }  // namespace
 
 Status encodeOp(MessageBatch& out, const IpvsOp& op, const MessageHeader& header) {
-    Builder b(out, header.familyId, kOpFlags, header.seq, header.portId, commandOf(op), kFamilyVersion);
+    const auto flags = header.ack ? kOpFlags : static_cast<std::uint16_t>(NLM_F_REQUEST);
+    Builder b(out, header.familyId, flags, header.seq, header.portId, commandOf(op), kFamilyVersion);
     Status attrs = std::visit(Overloaded{
                                   [&](const AddService& o) { return putService(b, o.service); },
                                   [&](const EditService& o) { return putService(b, o.service); },

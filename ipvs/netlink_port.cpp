@@ -224,8 +224,13 @@ Status NetlinkIpvsPort::sendChunk(const std::vector<IpvsOp>& ops, std::size_t fi
     const std::uint32_t baseSeq = seq_;
     std::vector<std::size_t> opOfSeq;  // index: seq - baseSeq
     opOfSeq.reserve(last - first);
+    std::vector<bool> acked;  // by slot: the op asked for an ack
+    acked.reserve(last - first);
     for (std::size_t i = first; i < last; ++i) {
-        Status st = codec::encodeOp(batch_, ops[i], {familyId_, nextSeq(), socket_.portId()});
+        const bool daemon = std::holds_alternative<StartDaemon>(ops[i]) || std::holds_alternative<StopDaemon>(ops[i]);
+        codec::MessageHeader header{familyId_, nextSeq(), socket_.portId(), options_.ackEveryOp || daemon};
+        acked.push_back(header.ack);
+        Status st = codec::encodeOp(batch_, ops[i], header);
         if (!st) {
             outcomes[i] = opError(ops[i], st.error().errnum, st.error().detail);
             opOfSeq.push_back(kNotSent);
@@ -234,6 +239,18 @@ Status NetlinkIpvsPort::sendChunk(const std::vector<IpvsOp>& ops, std::size_t fi
         opOfSeq.push_back(i);
     }
     if (batch_.empty()) return Ok{};
+    // The barrier: genetlink handles a send's requests in order inside sendmsg(), so once GET_INFO's
+    // answer is read every earlier failure reply has been read too; an op without one succeeded.
+    std::size_t pending = 0;
+    for (std::size_t slot = 0; slot < opOfSeq.size(); ++slot)
+        if (opOfSeq[slot] != kNotSent && acked[slot]) ++pending;
+    const bool barrier = pending < batch_.messageCount();
+    const std::uint32_t barrierSeq = barrier ? nextSeq() : 0;
+    if (barrier) {
+        if (Status st = codec::encodeQuery(batch_, codec::GetInfo{}, {familyId_, barrierSeq, socket_.portId()}); !st)
+            return st;
+        ++pending;
+    }
     if (Status st = socket_.send(batch_.bytes()); !st) return st;
     ++lastBatch_.sends;
     lastBatch_.bytes += batch_.size();
@@ -241,8 +258,8 @@ Status NetlinkIpvsPort::sendChunk(const std::vector<IpvsOp>& ops, std::size_t fi
     // Genetlink handles the whole batch inside sendmsg(), so every ack is queued by now, or was dropped
     // for lack of receive buffer (reported once as ENOBUFS), or was never sent: netlink_rcv_skb() sends
     // no ack when a handler returns EINTR (6.1 does for stopping a backup daemon whose thread had not run).
-    std::size_t pending = batch_.messageCount();
     bool overrun = false;
+    bool barrierSeen = false;
     bool waited = false;
     int lostErrno = 0;
     std::string lostWhy;
@@ -281,6 +298,11 @@ Status NetlinkIpvsPort::sendChunk(const std::vector<IpvsOp>& ops, std::size_t fi
             break;
         }
         for (const codec::MessageView& m : messages.value()) {
+            if (barrier && m.seq == barrierSeq) {  // GET_INFO's answer (or its error): all before it is read
+                if (!barrierSeen) --pending;
+                barrierSeen = true;
+                continue;
+            }
             if (m.type != NLMSG_ERROR) continue;
             std::uint32_t slot = m.seq - baseSeq;  // wraps for stale sequence numbers
             if (slot >= opOfSeq.size() || opOfSeq[slot] == kNotSent || outcomes[opOfSeq[slot]]) continue;
@@ -293,9 +315,18 @@ Status NetlinkIpvsPort::sendChunk(const std::vector<IpvsOp>& ops, std::size_t fi
             } else {
                 outcomes[index] = Status{Ok{}};
             }
-            --pending;
+            if (acked[slot]) --pending;
         }
     }
+    if (overrun && lostErrno == 0) {  // the barrier came back after an overrun: failure replies may be lost
+        lostErrno = ENOBUFS;
+        lostWhy = "acknowledgement lost (netlink receive buffer overrun): outcome unknown";
+    }
+    // Unacked ops without a failure reply succeeded, when the barrier came back and no reply was lost.
+    if (barrierSeen && !overrun)
+        for (std::size_t slot = 0; slot < opOfSeq.size(); ++slot)
+            if (opOfSeq[slot] != kNotSent && !acked[slot] && !outcomes[opOfSeq[slot]])
+                outcomes[opOfSeq[slot]] = Status{Ok{}};
     if (overrun) messagesPerSend_ = std::max<std::size_t>(messagesPerSend_ / 2, 16);
     std::optional<std::vector<SyncDaemon>> daemons;  // read once, if needed
     for (std::size_t slot = 0; slot < opOfSeq.size(); ++slot) {

@@ -23,6 +23,10 @@ struct NetlinkPortOptions {
     std::chrono::milliseconds replyTimeout{10000};
     // Acks are queued before sendmsg() returns; this bounds the one wait before an ack is called missing.
     std::chrono::milliseconds missingAckWait{100};
+    // false: ops go without NLM_F_ACK (the kernel answers only failures) and each send ends with a
+    // GET_INFO request whose answer says every earlier op was handled; one reply per failure instead of
+    // one per op. Sync daemon ops keep their ack (the kernel skips it on EINTR; the port checks then).
+    bool ackEveryOp = false;
 };
 
 // How the last apply() went out, for measurements and logs.

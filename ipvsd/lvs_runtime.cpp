@@ -26,6 +26,13 @@ struct LvsRuntime::Generation {
         double lastSeconds = -1;  // the last probe's latency
     };
     std::vector<CheckerRef> checkers;
+    // Flat real server index (its tracker RealServerId: addConfiguredCheckers adds one per real server in
+    // configuration order) of real server 0 of each virtual server; the index in `checkers` of each real
+    // server's first checker (filled by startCheckers when `checkers` is complete).
+    std::vector<std::size_t> rsBase;
+    std::vector<std::size_t> firstChecker;
+    // Flat real server indexes whose checkers a reload carried over (not restarted, not announced again).
+    std::vector<bool> carried;
 
     Generation(std::unique_ptr<conf::Config> c, hc::UniformRandom random)
         : config(std::move(c)), tracker(std::move(random)) {}
@@ -49,12 +56,13 @@ std::string bracketed(const conf::IpAddress& address, const std::string& protoco
 
 // What identifies a virtual server across reloads (its service key and what it expands from).
 auto vsIdentity(const conf::VirtualServer& vs) {
-    return std::make_tuple(vs.kind, vs.address.toString(), vs.port, vs.fwmark, vs.group,
+    return std::make_tuple(vs.kind, vs.address, vs.port, vs.fwmark, vs.group,
                            vs.protocol ? static_cast<int>(*vs.protocol) : -1);
 }
 
-bool sameRealServer(const conf::RealServer& a, const conf::RealServer& b) {
-    return a.address.toString() == b.address.toString() && a.port == b.port && a.checkers == b.checkers;
+bool sameIdentity(const conf::VirtualServer& a, const conf::VirtualServer& b) {
+    return a.kind == b.kind && a.address == b.address && a.port == b.port && a.fwmark == b.fwmark &&
+           a.protocol == b.protocol && a.group == b.group;
 }
 
 const std::optional<conf::ScriptCommand>* notifyScript(const conf::RealServer& rs, bool up) {
@@ -155,7 +163,14 @@ std::unique_ptr<LvsRuntime::Generation> LvsRuntime::makeGeneration(conf::Config 
                                             });
     const auto& vss = gen->config->lvs.virtualServers;
     gen->view.realServers.resize(vss.size());
-    for (std::size_t v = 0; v < vss.size(); ++v) gen->view.realServers[v].resize(vss[v].realServers.size());
+    gen->rsBase.resize(vss.size());
+    std::size_t flat = 0;
+    for (std::size_t v = 0; v < vss.size(); ++v) {
+        gen->view.realServers[v].resize(vss[v].realServers.size());
+        gen->rsBase[v] = flat;
+        flat += vss[v].realServers.size();
+    }
+    gen->carried.resize(flat);
     return gen;
 }
 
@@ -171,6 +186,9 @@ void LvsRuntime::startCheckers(Generation& gen) {
         for (std::size_t r = 0; r < vss[v].realServers.size(); ++r)
             for (const auto& c : vss[v].realServers[r].checkers) gen.checkers.push_back({&c, v, r, false});
     if (gen.checkers.size() != gen.tracker.checkerCount()) gen.checkers.clear();
+    gen.firstChecker.assign(gen.carried.size(), gen.checkers.size());
+    for (std::size_t i = gen.checkers.size(); i-- > 0;)
+        gen.firstChecker[gen.rsBase[gen.checkers[i].vs] + gen.checkers[i].rs] = i;
     gen.scheduler->onResult([this, raw](hc::CheckerId id, const hc::ProbeResult& result) {
         if (stopped_ || raw != current_.get() || id >= raw->checkers.size()) return;
         auto& ref = raw->checkers[id];
@@ -189,8 +207,8 @@ void LvsRuntime::startCheckers(Generation& gen) {
             ports_.log.info(line);
     });
     for (std::size_t v = 0; v < vss.size(); ++v)
-        for (const auto& rs : vss[v].realServers)
-            if (!rs.checkers.empty())
+        for (std::size_t r = 0; r < vss[v].realServers.size(); ++r)
+            if (const auto& rs = vss[v].realServers[r]; !rs.checkers.empty() && !gen.carried[gen.rsBase[v] + r])
                 ports_.log.info("Activating healthchecker for service " + describeRealServer(rs, vss[v]) + " for VS " +
                                 describeVirtualServer(vss[v]));
 }
@@ -481,6 +499,8 @@ void LvsRuntime::fillStatus(control::StatusSnapshot& out) {
 
 void LvsRuntime::reload(conf::Config config) {
     if (stopped_ || !current_) return;
+    using Ms = std::chrono::duration<double, std::milli>;
+    const auto t0 = std::chrono::steady_clock::now();
     auto next = makeGeneration(std::move(config));
     // Runtime overrides end with the configuration unless the operator asked to persist them.
     std::erase_if(overrides_, [](const auto& o) { return !o.second.persist; });
@@ -488,33 +508,72 @@ void LvsRuntime::reload(conf::Config config) {
     auto& newVss = next->config->lvs.virtualServers;
     const auto& oldVss = oldGen.config->lvs.virtualServers;
     next->view.quorumUp.resize(newVss.size());
+    // Match by identity through ordered indexes (a 10 000 x 10 000 pairwise scan took seconds): virtual
+    // servers by vsIdentity, real servers by (old virtual server, address, port) with identical checkers.
+    std::map<decltype(vsIdentity(oldVss.front())), std::size_t> oldByIdentity;  // built on the first miss
+    std::multimap<std::tuple<std::size_t, conf::IpAddress, std::uint16_t>, std::size_t> oldRealServers;
+    std::vector<bool> indexed(oldVss.size());
+    struct Carry {
+        std::size_t v, r, ov, orr;
+    };
+    std::vector<Carry> carries;
     std::size_t kept = 0;
+    // Configurations mostly keep their order: try the old entry after the last match (same position
+    // for real servers) first and build the indexes only when that misses.
+    std::size_t hint = 0;
     for (std::size_t v = 0; v < newVss.size(); ++v) {
-        for (std::size_t ov = 0; ov < oldVss.size(); ++ov) {
-            if (vsIdentity(oldVss[ov]) != vsIdentity(newVss[v])) continue;
-            next->view.quorumUp[v] = oldGen.view.quorum(ov);
-            for (std::size_t r = 0; r < newVss[v].realServers.size(); ++r) {
-                auto& rs = newVss[v].realServers[r];
-                for (std::size_t orr = 0; orr < oldVss[ov].realServers.size(); ++orr) {
-                    if (!sameRealServer(oldVss[ov].realServers[orr], rs)) continue;
-                    auto verdict = oldGen.view.realServer(ov, orr);
-                    if (verdict) {
-                        // The new tracker starts where the old one was: down (alpha) or up. A dynamic
-                        // weight is not carried: the checker's next result sets it again.
-                        next->view.realServers[v][r] = RealServerHealth{verdict->up, std::nullopt};
-                        rs.alpha = !verdict->up;
-                        ++kept;
-                    }
-                    break;
-                }
+        std::size_t ov = hint;
+        if (ov >= oldVss.size() || !sameIdentity(oldVss[ov], newVss[v])) {
+            if (oldByIdentity.empty())
+                for (std::size_t i = oldVss.size(); i-- > 0;) oldByIdentity[vsIdentity(oldVss[i])] = i;  // first wins
+            auto found = oldByIdentity.find(vsIdentity(newVss[v]));
+            if (found == oldByIdentity.end()) continue;
+            ov = found->second;
+        }
+        hint = ov + 1;
+        next->view.quorumUp[v] = oldGen.view.quorum(ov);
+        const auto& oldRss = oldVss[ov].realServers;
+        for (std::size_t r = 0; r < newVss[v].realServers.size(); ++r) {
+            auto& rs = newVss[v].realServers[r];
+            std::vector<std::size_t> candidates;
+            if (r < oldRss.size() && oldRss[r].address == rs.address && oldRss[r].port == rs.port &&
+                oldRss[r].checkers == rs.checkers) {
+                candidates.push_back(r);
+            } else {
+                if (!indexed[ov])
+                    for (std::size_t orr = 0; orr < oldRss.size(); ++orr)
+                        oldRealServers.emplace(std::make_tuple(ov, oldRss[orr].address, oldRss[orr].port), orr);
+                indexed[ov] = true;
+                for (auto [from, to] = oldRealServers.equal_range({ov, rs.address, rs.port}); from != to; ++from)
+                    if (oldRss[from->second].checkers == rs.checkers) candidates.push_back(from->second);
             }
-            break;
+            for (const std::size_t orr : candidates) {
+                if (auto verdict = oldGen.view.realServer(ov, orr)) {
+                    // The new tracker starts where the old one was: down (alpha) or up. A dynamic
+                    // weight is not carried: the checker's next result sets it again.
+                    next->view.realServers[v][r] = RealServerHealth{verdict->up, std::nullopt};
+                    rs.alpha = !verdict->up;
+                    ++kept;
+                }
+                if (!rs.checkers.empty()) carries.push_back({v, r, ov, orr});
+                break;
+            }
         }
     }
+    // Unchanged checkers go on where they were: same state, same next attempt (one running now starts
+    // again at once), their counters kept.
+    for (const auto& c : carries) {
+        const std::size_t flat = next->rsBase[c.v] + c.r;
+        next->tracker.seed(static_cast<hc::RealServerId>(flat),
+                           oldGen.tracker.carryOf(static_cast<hc::RealServerId>(oldGen.rsBase[c.ov] + c.orr)));
+        next->carried[flat] = true;
+    }
+    const auto t1 = std::chrono::steady_clock::now();
     oldGen.scheduler->stop();
     retired_.push_back(std::move(current_));
     current_ = std::move(next);
     auto& gen = *current_;
+    const auto& old = *retired_.back();
 
     auto desired = desiredTable(gen.config->lvs, gen.view);
     overrideTable(gen, desired.table);
@@ -524,9 +583,30 @@ void LvsRuntime::reload(conf::Config config) {
         gen.view.quorumUp[v] = desired.virtualServers[v].quorumUp;
         quorumChanged(gen.config->lvs.virtualServers[v], desired.virtualServers[v]);
     }
+    const auto t2 = std::chrono::steady_clock::now();
     startCheckers(gen);
+    std::size_t carriedCheckers = 0;
+    if (!gen.checkers.empty() && !old.checkers.empty())
+        for (const auto& c : carries) {
+            const std::size_t from = old.firstChecker[old.rsBase[c.ov] + c.orr];
+            const std::size_t to = gen.firstChecker[gen.rsBase[c.v] + c.r];
+            for (std::size_t k = 0; k < gen.config->lvs.virtualServers[c.v].realServers[c.r].checkers.size(); ++k) {
+                if (from + k >= old.checkers.size() || to + k >= gen.checkers.size()) break;
+                const auto& was = old.checkers[from + k];
+                auto& now = gen.checkers[to + k];
+                now.reported = was.reported;
+                now.ok = was.ok;
+                now.failed = was.failed;
+                now.lastSeconds = was.lastSeconds;
+                ++carriedCheckers;
+            }
+        }
+    const auto t3 = std::chrono::steady_clock::now();
+    lastReload_ = {kept, carriedCheckers, gen.checkers.size() - std::min(gen.checkers.size(), carriedCheckers),
+                   Ms(t1 - t0).count(), Ms(t2 - t1).count(), Ms(t3 - t2).count()};
     ports_.log.info("Reloaded LVS configuration: " + std::to_string(newVss.size()) + " virtual servers, " +
-                    std::to_string(kept) + " real server verdicts kept");
+                    std::to_string(kept) + " real server verdicts kept, " + std::to_string(carriedCheckers) +
+                    " checkers carried over, " + std::to_string(lastReload_.startedCheckers) + " started");
 }
 
 void LvsRuntime::stop() {

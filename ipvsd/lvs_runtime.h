@@ -64,6 +64,13 @@ class LvsRuntime {
     const ipvs::ObservedTable& observed() const { return executor_.observed(); }
     const HealthView& health() const;
     std::size_t batches() const { return batches_; }
+    // What the last reload kept: real server verdicts, checkers carried over (not restarted), checkers started.
+    struct ReloadStats {
+        std::size_t keptVerdicts = 0, carriedCheckers = 0, startedCheckers = 0;
+        // Where the time went (milliseconds): matching by identity, desired table + plan + apply, checkers.
+        double matchMs = 0, tableMs = 0, checkersMs = 0;
+    };
+    const ReloadStats& lastReload() const { return lastReload_; }
 
     // The control socket (docs/control-socket.md): every virtual/real server with its health, weights and
     // the kernel's counters (one IpvsPort dump per call).
@@ -110,6 +117,7 @@ class LvsRuntime {
     // them, so they live as long as the runtime (one per reload).
     std::vector<std::unique_ptr<Generation>> retired_;
     std::size_t batches_ = 0;
+    ReloadStats lastReload_;
     bool stopped_ = false;
     std::map<std::pair<std::string, std::string>, Override> overrides_;  // (vs key, rs address)
     std::optional<ipvs::ObservedTable> statusTable_;  // fillStatus's last dump

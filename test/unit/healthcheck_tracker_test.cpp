@@ -315,3 +315,40 @@ TEST_CASE("tracker: unknown ids are rejected, not undefined") {
     CHECK_THROWS_AS(tracker.addChecker(3, policy(), t0()), std::out_of_range);
     CHECK_THROWS_AS(tracker.report(0, pass(), t0()), std::out_of_range);
 }
+
+TEST_CASE("tracker: a seeded checker goes on from the carried state, not from alpha and warmup") {
+    FakeRandom rng;
+    HealthTracker old(rng.fn());
+    const auto rs = old.addRealServer({});
+    const auto c = old.addChecker(rs, policy(2), t0());
+    old.report(c, fail("refused"), t0());  // first retry used, still up, next attempt 1 s later
+    REQUIRE(old.checkerUp(c));
+    REQUIRE(old.retriesUsed(c) == 1);
+    const auto carried = old.carryOf(rs);
+    REQUIRE(carried.size() == 1);
+
+    HealthTracker next(rng.fn());
+    next.seed(0, carried);
+    const auto rs2 = next.addRealServer({});
+    REQUIRE(rs2 == 0);
+    auto p = policy(2);
+    p.alpha = true;     // ignored for a carried checker
+    p.warmup = 60s;     // no new random start
+    const auto before = rng.bounds.size();
+    const auto c2 = next.addChecker(rs2, p, t0() + 10ms);
+    CHECK(rng.bounds.size() == before);
+    CHECK(next.checkerUp(c2));
+    CHECK(next.realServerUp(rs2));
+    CHECK(next.retriesUsed(c2) == 1);
+    CHECK(next.lastFailure(c2) == "refused");
+    CHECK(next.nextAttempt(c2) == old.nextAttempt(c));
+    // One more failure uses the second retry, the third takes it down: the count went on.
+    CHECK(next.report(c2, fail("refused"), t0() + 1s).retrying);
+    const auto down = next.report(c2, fail("refused"), t0() + 2s);
+    REQUIRE(down.transition);
+    CHECK(down.transition->change == Change::Down);
+
+    // A second checker of the same real server beyond the carried ones starts afresh (alpha: down).
+    const auto c3 = next.addChecker(rs2, p, t0());
+    CHECK_FALSE(next.checkerUp(c3));
+}

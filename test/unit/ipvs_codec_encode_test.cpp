@@ -275,3 +275,21 @@ TEST_CASE("encode: names longer than the kernel's 16-byte arrays are refused", "
     CHECK(codec::encodeOp(batch, StartDaemon{d}, {kFamily, 2, 0}).error().errnum == EINVAL);
     CHECK(batch.messageCount() == 1);  // the refused one left nothing behind
 }
+
+TEST_CASE("encode: an op without ack carries NLM_F_REQUEST only", "[ipvs][codec]") {
+    codec::MessageBatch acked, ackless;
+    const DelService op{ServiceKey::forAddress(Protocol::Tcp, addr("10.0.0.1"), 80)};
+    REQUIRE(codec::encodeOp(acked, op, {0x20, 7, 0}).ok());
+    REQUIRE(codec::encodeOp(ackless, op, {0x20, 7, 0, false}).ok());
+    REQUIRE(acked.size() == ackless.size());
+    auto flags = [](const codec::MessageBatch& b) {
+        return static_cast<unsigned>(b.bytes()[6] | (b.bytes()[7] << 8));  // nlmsg_flags, little-endian
+    };
+    CHECK(flags(acked) == 0x0005u);    // NLM_F_REQUEST | NLM_F_ACK
+    CHECK(flags(ackless) == 0x0001u);  // NLM_F_REQUEST
+    // Everything else is the same request.
+    std::vector<std::uint8_t> a(acked.bytes().begin(), acked.bytes().end());
+    std::vector<std::uint8_t> b(ackless.bytes().begin(), ackless.bytes().end());
+    a[6] = b[6] = 0;
+    CHECK(a == b);
+}

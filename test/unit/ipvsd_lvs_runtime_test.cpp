@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -226,4 +227,61 @@ TEST_CASE("LvsRuntime: omega runs notify_down and quorum_down at stop, without i
         }
         CHECK(port.listServices({true}).value().empty());
     }
+}
+
+TEST_CASE("LvsRuntime: a reload carries unchanged checkers over (no new attempt), restarts changed ones") {
+    asio::io_context io;
+    asio::ip::tcp::acceptor listener(io, {asio::ip::address_v4::any(), 0});
+    listener.listen();
+    const std::uint16_t port = listener.local_endpoint().port();
+    std::map<std::string, int> accepts;  // by the address the checker connected to
+    std::function<void()> accept = [&] {
+        listener.async_accept([&](const boost::system::error_code& ec, asio::ip::tcp::socket s) {
+            if (ec) return;
+            boost::system::error_code ignored;
+            ++accepts[s.local_endpoint(ignored).address().to_string()];
+            accept();
+        });
+    };
+    accept();
+    // delay_loop 30: after its first attempt (warmup 0: at once) a checker is not due again during the test.
+    auto text = [port](int timeoutB) {
+        auto rs = [port](const char* address, int timeout) {
+            return std::string(" real_server ") + address + " " + std::to_string(port) + " {\n  TCP_CHECK {\n" +
+                   "   connect_timeout " + std::to_string(timeout) + "\n   warmup 0\n  }\n }\n";
+        };
+        return "virtual_server 10.0.0.1 80 {\n delay_loop 30\n protocol TCP\n lb_algo rr\n lvs_method NAT\n" +
+               rs("127.0.0.1", 1) + rs("127.0.0.2", timeoutB) + "}\n";
+    };
+    ipvs::FakeIpvsPort kernel;
+    RecordingScripts scripts;
+    std::vector<std::string> lines;
+    Logger log(LogOptions{.console = false, .syslog = false}, [&](LogLevel, std::string_view m) { lines.emplace_back(m); });
+    LvsRuntime runtime({io, kernel, scripts, log}, {});
+    REQUIRE(runtime.start(parse(text(1))));
+    REQUIRE(runUntil(io, [&] { return accepts["127.0.0.1"] == 1 && accepts["127.0.0.2"] == 1; }, std::chrono::seconds(5)));
+    io.restart();
+    io.run_for(std::chrono::milliseconds(100));  // both results reach the runtime
+    const auto linesBefore = lines.size();
+    const auto batchesBefore = kernel.batches().size();
+
+    runtime.reload(parse(text(2)));  // 127.0.0.2's checker changed, 127.0.0.1's did not
+    CHECK(runtime.lastReload().carriedCheckers == 1);
+    CHECK(runtime.lastReload().startedCheckers == 1);
+    CHECK(kernel.batches().size() == batchesBefore);  // the table is unchanged
+    io.restart();
+    io.run_for(std::chrono::milliseconds(700));
+    CHECK(accepts["127.0.0.1"] == 1);  // carried over: its next attempt is still 30 s away
+    CHECK(accepts["127.0.0.2"] == 2);  // restarted: warmup 0, so at once
+    std::vector<std::string> after(lines.begin() + static_cast<std::ptrdiff_t>(linesBefore), lines.end());
+    const auto activations = std::count_if(after.begin(), after.end(), [](const std::string& l) {
+        return l.rfind("Activating healthchecker for service [127.0.0.", 0) == 0;
+    });
+    CHECK(activations == 1);
+    // The restarted checker logs its first success again; the carried one logs nothing.
+    CHECK(std::find(after.begin(), after.end(), "TCP connection to [127.0.0.1]:tcp:" + std::to_string(port) +
+                                                    " success.") == after.end());
+    CHECK(std::find(after.begin(), after.end(), "TCP connection to [127.0.0.2]:tcp:" + std::to_string(port) +
+                                                    " success.") != after.end());
+    runtime.stop();
 }

@@ -10,8 +10,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <thread>
 
 using namespace ipvsd;
 using namespace ipvsd::ipvs;
@@ -186,5 +195,75 @@ TEST_CASE("reconcile at scale: cost per op as the table grows", "[.][scale-ref]"
                   << (std::holds_alternative<AddService>(chunk[0]) ? "services" : "dests") << "_us_per_op "
                   << seconds * 1e6 / static_cast<double>(chunk.size()) << " sends " << port->lastBatch().sends
                   << " overruns " << port->lastBatch().overruns << "\n";
+    }
+}
+
+// Hidden (bench/coldstart_vm.sh): keepalived 2.2.7's own cold start of the same configuration in a fresh
+// namespace of the same boot, the peer figure. Timed from its exec until the last virtual server has both
+// its destinations (it adds them in configuration order), polled every 0.1 s with one GET_SERVICE.
+// Its log goes to a file (-l, -G: no syslog, whose console fallback would slow it down under TCG).
+TEST_CASE("reconcile at scale: keepalived 2.2.7 cold start of the same configuration", "[.][scale-ka]") {
+    const char* bin = std::getenv("IPVS_VM_KEEPALIVED");
+    INFO("IPVS_VM_KEEPALIVED is not set");
+    REQUIRE(bin);
+    {
+        std::ofstream out("/tmp/scale-ka.conf");
+        out << bigConfig();
+    }
+    vm::freshNetns(false);
+    auto port = vm::openPort();
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::freopen("/tmp/keepalived-scale.log", "w", stdout);
+        std::freopen("/tmp/keepalived-scale.log", "a", stderr);
+        ::execl(bin, bin, "-C", "-n", "-l", "-G", "-f", "/tmp/scale-ka.conf", "-p", "/tmp/kas.pid", "-c", "/tmp/kas_check.pid",
+                "-r", "/tmp/kas_vrrp.pid", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    const ServiceKey last = ServiceKey::forAddress(Protocol::Tcp, *Address::parse(vip(kServices - 1)), 80);
+    std::size_t lastDests = 0;
+    double seconds = -1;
+    while (vm::secondsSince(start) < 180) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (auto got = port->getService(last); got) lastDests = got.value().dests.size();
+        if (lastDests == 2) {
+            seconds = vm::secondsSince(start);
+            break;
+        }
+    }
+    const std::size_t services = port->listServices(ListOptions{false}).value().size();
+    CHECK(services == kServices);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200 && ::waitpid(pid, &status, WNOHANG) != pid; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    }
+    INFO("services seen: " << services);
+    REQUIRE(seconds > 0);
+    figure("keepalived_cold_start_10000_services", seconds);
+}
+
+// Hidden (bench/coldstart_vm.sh): the floor of the kernel's per-request cost in this guest. 30 000 of the
+// cheapest op there is (IPVS_CMD_ZERO of an empty table: the genl dispatch, the IPVS mutex, no object) in
+// one batch, ack-less and with an ack per op: what any 30 000-op cold start costs at least.
+TEST_CASE("reconcile at scale: per-request floor with the cheapest op", "[.][scale-ka]") {
+    const std::vector<IpvsOp> ops(30000, IpvsOp{ZeroCounters{}});
+    for (const bool ack : {false, true, false}) {
+        vm::freshNetns(false);
+        NetlinkPortOptions options;
+        options.ackEveryOp = ack;
+        auto opened = NetlinkIpvsPort::open(options);
+        REQUIRE(opened.ok());
+        const auto start = std::chrono::steady_clock::now();
+        auto report = opened.value()->apply(ops);
+        const double seconds = vm::secondsSince(start);
+        REQUIRE(report.ok());
+        CHECK(report.value().ok());
+        figure(ack ? "floor_30000_zero_ops_acked" : "floor_30000_zero_ops_ackless", seconds);
     }
 }
