@@ -1,6 +1,8 @@
 #include "ipvsd/daemon.h"
 
+#include "bfd/net_service.h"
 #include "conf/config.h"
+#include "healthcheck/bfd_probe.h"
 #include "ipvsd/config_test.h"
 #include "ipvsd/control/metrics_http.h"
 #include "ipvsd/control/server.h"
@@ -176,9 +178,23 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     }
     vrrp::InotifyFilePort files(io);
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
+    // BFD (docs/bfd.md): the sessions run on this loop unless -B; each change goes to VRRP track_bfd and to
+    // BFD_CHECK (or only one of them with the bfd_instance's `vrrp` / `checker`).
+    auto bfdBoard = options.noBfd ? nullptr : std::make_shared<healthcheck::BfdStateBoard>();
+    bfd::BfdService bfdService(io, log);
+    bfdService.addListener([&engine, &bfdBoard, runVrrp](const bfd::SessionSpec& spec, bool up, const bfd::Transition&) {
+        if (runVrrp && spec.notifyVrrp) engine.bfdChanged(spec.name, up);
+        if (bfdBoard && spec.notifyChecker) bfdBoard->set(spec.name, up);
+    });
+    const auto applyBfd = [&](const conf::Config& config) {
+        if (options.noBfd) return;
+        if (auto started = bfdService.apply(bfd::specsFromConfig(config.bfd)); !started)
+            log.error("BFD: " + started.error().operation + ": " + std::strerror(started.error().errnum));
+    };
+    applyBfd(loaded.config);
     std::unique_ptr<LvsService> lvs;
     if (runLvs) {
-        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));
+        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config), bfdBoard);
         if (!lvs && !runVrrp) {
             for (const auto& path : pids) ::unlink(path.c_str());
             return 1;
@@ -208,11 +224,12 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         }
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+        applyBfd(next.config);
         if (lvsSync) lvsSync->configure(next.config);
         if (lvs)
             lvs->reload(std::move(next.config));
         else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers
-            lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
+            lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config), bfdBoard);
             if (lvs && lvsHooksTarget) lvsHooksTarget->setLvsHooks(makeLvsHooks(*lvs));
         }
         log.info("Reload finished");
@@ -266,6 +283,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I
             if (lvsSync) lvsSync->stop();
+            bfdService.stop();  // peers see AdminDown
             io.stop();
         };
     signals.async_wait(onSignal);
