@@ -194,7 +194,7 @@ void BfdService::drain(Socket& socket) {
         msg.msg_control = control.data();
         msg.msg_controllen = control.size();
         ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
-        if (n < 0) return;
+        if (n < 0) break;  // drained: the timer below still has to follow what was received
         ReceivedMeta meta;
         meta.source = fromSockaddr(from);
         for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {

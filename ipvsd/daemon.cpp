@@ -180,14 +180,16 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
     // BFD (docs/bfd.md): the sessions run on this loop unless -B; each change goes to VRRP track_bfd and to
     // BFD_CHECK (or only one of them with the bfd_instance's `vrrp` / `checker`).
-    auto bfdBoard = options.noBfd ? nullptr : std::make_shared<healthcheck::BfdStateBoard>();
+    // keepalived runs its BFD process unless -B, or -P / -C ask for only the VRRP or only the checker process.
+    const bool runBfd = !options.noBfd && !options.vrrpOnly && !options.checkOnly;
+    auto bfdBoard = runBfd ? std::make_shared<healthcheck::BfdStateBoard>() : nullptr;
     bfd::BfdService bfdService(io, log);
     bfdService.addListener([&engine, &bfdBoard, runVrrp](const bfd::SessionSpec& spec, bool up, const bfd::Transition&) {
         if (runVrrp && spec.notifyVrrp) engine.bfdChanged(spec.name, up);
         if (bfdBoard && spec.notifyChecker) bfdBoard->set(spec.name, up);
     });
     const auto applyBfd = [&](const conf::Config& config) {
-        if (options.noBfd) return;
+        if (!runBfd) return;
         if (auto started = bfdService.apply(bfd::specsFromConfig(config.bfd)); !started)
             log.error("BFD: " + started.error().operation + ": " + std::strerror(started.error().errnum));
     };
