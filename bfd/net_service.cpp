@@ -151,6 +151,12 @@ Status BfdService::apply(std::vector<SessionSpec> specs) {
         const auto& spec = registry_->spec(i);
         log_.info("BFD_Instance(" + spec.name + ") starting, neighbor " + spec.neighbor.toString() +
                   (spec.timers.passive ? " (passive)" : ""));
+        // keepalived's IPv6 default hop limit is 64, but RFC 5881 5 single-hop receivers (BIRD, keepalived
+        // itself, ipvsd) drop anything below 255: seen in the netns tests, so say it.
+        if (spec.ttl != 255 && spec.maxHops == 0)
+            log_.warning("BFD_Instance(" + spec.name + ") sends with " + (spec.neighbor.isV6() ? "hop limit " : "TTL ") +
+                         std::to_string(spec.ttl) + ": single-hop peers drop it (RFC 5881 5); set " +
+                         (spec.neighbor.isV6() ? "hoplimit" : "ttl") + " 255 or max_hops on the peer");
         handle(i, registry_->step(i, Start{}, now));
     }
     rearm();

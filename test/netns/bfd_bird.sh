@@ -3,9 +3,9 @@
 # namespaces over a veth pair, a static BFD neighbor on each side, 100 ms x 3. Checks (every wait bounded):
 # the session comes Up on both sides; ipvsd SIGKILLed -> bird reports Down within the detection time +
 # margin; ipvsd back -> Up; bird SIGKILLed -> ipvsd reports Down within min_rx x multiplier + margin.
-# usage: bfd_bird.sh IPVSD_BINARY. Exit 77 = skipped (not root, no bird).
+# usage: bfd_bird.sh IPVSD_BINARY [FAMILY 4|6]. Exit 77 = skipped (not root, no bird).
 set -u
-IPVSD=$(readlink -f "$1")
+IPVSD=$(readlink -f "$1"); FAMILY=${2:-4}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 BIRD=${BIRD:-/usr/sbin/bird}; BIRDC=${BIRDC:-/usr/sbin/birdc}
 [ -x "$BIRD" ] && [ -x "$BIRDC" ] || { echo "SKIP: no bird2 (apt-get install bird2)"; exit 77; }
@@ -37,21 +37,31 @@ log() { echo "[$(date +%T.%3N)] $*"; }
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { log "ok: $*"; }
 
+if [ "$FAMILY" = 6 ]; then
+    A=fd00:202::1; B=fd00:202::2; PLEN=64
+else
+    A=10.202.0.1; B=10.202.0.2; PLEN=24
+fi
+# keepalived's IPv6 default hop limit is 64 (keepalived.conf(5)), which RFC 5881 5 receivers such as
+# BIRD drop ("wrong TTL (64)"): ipvsd keeps keepalived's default, so the IPv6 case sets hoplimit 255.
+HOPLIMIT_LINE=""
+[ "$FAMILY" = 6 ] && HOPLIMIT_LINE="  hoplimit 255
+"
 ip netns add "$NSA" && ip netns add "$NSB" || { echo "cannot create namespaces"; exit 1; }
 ip link add vA netns "$NSA" type veth peer name vB netns "$NSB"
 for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
-ip -n "$NSA" addr add 10.202.0.1/24 dev vA
-ip -n "$NSB" addr add 10.202.0.2/24 dev vB
+ip -n "$NSA" addr add "$A/$PLEN" dev vA nodad
+ip -n "$NSB" addr add "$B/$PLEN" dev vB nodad
 ip -n "$NSA" link set vA up; ip -n "$NSB" link set vB up
 
 cat > "$T/a.conf" <<EOC
 bfd_instance b1 {
-  neighbor_ip 10.202.0.2
-  source_ip 10.202.0.1
+  neighbor_ip $B
+  source_ip $A
   min_rx 100
   min_tx 100
   multiplier 3
-}
+$HOPLIMIT_LINE}
 EOC
 cat > "$T/bird.conf" <<EOC
 router id 10.202.0.2;
@@ -64,7 +74,7 @@ protocol bfd {
     idle tx interval 1000 ms;
     multiplier 3;
   };
-  neighbor 10.202.0.1 dev "vB" local 10.202.0.2;
+  neighbor $A dev "vB" local $B;
 }
 EOC
 "$BIRD" -p -c "$T/bird.conf" || { fail "bird rejects the test configuration"; exit 1; }
@@ -81,7 +91,7 @@ start_bird() {
     disown "$BIRD_PID" 2>/dev/null
 }
 bird_state() {  # the state bird shows for neighbor 10.202.0.1 (Up, Down, Init, AdminDown) or nothing
-    ip netns exec "$NSB" "$BIRDC" -s "$T/bird.ctl" show bfd sessions 2>/dev/null | awk '$1 == "10.202.0.1" {print $3}'
+    ip netns exec "$NSB" "$BIRDC" -s "$T/bird.ctl" show bfd sessions 2>/dev/null | awk -v a="$A" '$1 == a {print $3}'
 }
 wait_bird() {  # STATE TIMEOUT_MS: prints the elapsed ms (or -1)
     local start; start=$(now_ms); local deadline=$((start + $2))
