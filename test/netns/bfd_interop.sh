@@ -1,7 +1,7 @@
 #!/bin/bash
 # BFD interop: ipvsd against keepalived 2.2.7's BFD process in two network namespaces over a veth pair
 # (RFC 5880/5881 single hop, IPv4). Checks, every wait bounded:
-#   1. the session comes Up on both sides and stays Up (no flap) for a few seconds;
+#   1. the session comes Up on both sides and stays Up (no flap) for a few seconds, and across a SIGHUP;
 #   2. ipvsd's vrrp_instance with `track_bfd { b1 }` (weight 0) becomes MASTER only once the session is Up;
 #   3. ipvsd SIGKILLed: keepalived declares the session Down (Control Detection Time Expired) within its
 #      detection time (multiplier x interval) + margin;
@@ -126,6 +126,18 @@ if tail -n +"$((a + 1))" "$T/ipvsd.log" | grep -q 'BFD_Instance(b1) Up ->' ||
     fail "session flapped during 3 s of steady state"
 else
     pass "session stayed Up for 3 s on both sides"
+fi
+
+# 2b. SIGHUP with the same bfd_instance keeps the session (no AdminDown, no flap on either side).
+a=$(lines "$T/ipvsd.log"); k=$(lines "$T/keepalived.log")
+kill -HUP "$IPVSD_PID"
+wait_log "$T/ipvsd.log" "$a" 'Reload finished' 5000 >/dev/null || fail "reload did not finish"
+sleep 1
+if tail -n +"$((a + 1))" "$T/ipvsd.log" | grep -q 'BFD_Instance(b1) Up ->' ||
+   tail -n +"$((k + 1))" "$T/keepalived.log" | grep -q '(b1) Entering Down state'; then
+    fail "SIGHUP with an unchanged bfd_instance disturbed the session"
+else
+    pass "SIGHUP with an unchanged bfd_instance kept the session Up"
 fi
 
 # 3. ipvsd dies: keepalived's detection.
