@@ -168,6 +168,11 @@ Status BfdService::apply(std::vector<SessionSpec> specs) {
 void BfdService::stop() {
     timer_.cancel();
     if (registry_) {
+        std::string drops;
+        for (std::size_t r = 0; r < kDropReasonCount; ++r)
+            if (auto n = registry_->drops()[r])
+                drops += " " + std::string(dropReasonName(static_cast<DropReason>(r))) + "=" + std::to_string(n);
+        if (!drops.empty()) log_.info("Dropped BFD packets:" + drops);
         auto now = Clock::now();
         for (std::size_t i = 0; i < registry_->size(); ++i)
             if (registry_->session(i).state() != SessionState::AdminDown)
@@ -216,9 +221,14 @@ void BfdService::drain(Socket& socket) {
                                          meta, Clock::now());
         if (auto* d = std::get_if<Dispatched>(&result)) {
             handle(d->session, d->output);
-        } else if (log_.detail()) {
-            log_.debug("BFD: dropped a packet from " + meta.source.toString() + ": " +
-                       std::string(dropReasonName(std::get<DropReason>(result))));
+        } else {
+            // The first drop of each kind is worth a line (a misconfigured peer, e.g. keepalived's IPv6
+            // hop limit 64); after that one line per 1000, so a peer at 100 packets/s does not flood the log.
+            auto reason = std::get<DropReason>(result);
+            auto count = registry_->dropped(reason);
+            if (count == 1 || count % 1000 == 0)
+                log_.warning("BFD: dropped a packet from " + meta.source.toString() + ": " +
+                             std::string(dropReasonName(reason)) + " (" + std::to_string(count) + " so far)");
         }
     }
     rearm();
