@@ -114,6 +114,9 @@ bool ttlAcceptable(std::uint8_t receivedTtl, int maxHops) {
     return 255 - int{receivedTtl} <= maxHops;
 }
 
-std::uint16_t destinationPort(int maxHops) { return maxHops > 0 ? kMultiHopPort : kSingleHopPort; }
+std::uint16_t destinationPort(int maxHops) {
+    (void)maxHops;
+    return kSingleHopPort;
+}
 
 }  // namespace ipvsd::bfd

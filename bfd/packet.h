@@ -90,7 +90,10 @@ std::array<std::uint8_t, kHeaderSize> encodeControlPacket(const ControlPacket& p
 // max_hops N accepts a reduction of up to N (255 - ttl <= N); 255 or a negative value disables the check.
 bool ttlAcceptable(std::uint8_t receivedTtl, int maxHops);
 
-// The UDP destination port a session sends to: 3784, or 4784 when max_hops makes it multihop (RFC 5883).
+// The UDP destination port a session sends to: 3784 whatever max_hops says. keepalived 2.2.7 does the
+// same (seen on the wire: max_hops 5 still goes to 3784, and it listens on 3784 only), so a multihop
+// session on RFC 5883's 4784 would never reach it. ipvsd still listens on 4784 as well when a session
+// has max_hops, for RFC 5883 peers.
 std::uint16_t destinationPort(int maxHops);
 
 }  // namespace ipvsd::bfd

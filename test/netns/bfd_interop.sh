@@ -7,9 +7,11 @@
 #      detection time (multiplier x interval) + margin;
 #   4. ipvsd restarted, session Up again; keepalived SIGKILLed: ipvsd detects it within
 #      min_rx x multiplier + margin, and the tracking vrrp_instance goes FAULT (its VIP removed).
-# usage: bfd_interop.sh IPVSD_BINARY. Exit 77 = skipped (not root, no keepalived).
+# With SCENARIO `multihop` both sides send with TTL 250 and accept max_hops 5 (keepalived still uses port
+# 3784 then, and so does ipvsd).
+# usage: bfd_interop.sh IPVSD_BINARY [SCENARIO]. Exit 77 = skipped (not root, no keepalived).
 set -u
-IPVSD=$(readlink -f "$1")
+IPVSD=$(readlink -f "$1"); SCENARIO=${2:-singlehop}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 KEEPALIVED=${KEEPALIVED:-/usr/sbin/keepalived}
 [ -x "$KEEPALIVED" ] || { echo "SKIP: no keepalived"; exit 77; }
@@ -59,6 +61,7 @@ bfd_block() {  # NEIGHBOR SOURCE
     echo "  min_rx $INTERVAL_MS"
     echo "  min_tx $INTERVAL_MS"
     echo "  multiplier $MULT"
+    if [ "$SCENARIO" = multihop ]; then echo "  max_hops 5"; echo "  ttl 250"; fi
     echo "}"
 }
 {
