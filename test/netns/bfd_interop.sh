@@ -7,6 +7,8 @@
 #      detection time (multiplier x interval) + margin;
 #   4. ipvsd restarted, session Up again; keepalived SIGKILLed: ipvsd detects it within
 #      min_rx x multiplier + margin, and the tracking vrrp_instance goes FAULT (its VIP removed).
+# With SCENARIO `ipv6` the session runs over IPv6 with `hoplimit 255` on both sides (keepalived's default
+# of 64 is dropped by both, RFC 5881 5); the VRRP instance stays IPv4.
 # With SCENARIO `multihop` both sides send with TTL 250 and accept max_hops 5 (keepalived still uses port
 # 3784 then, and so does ipvsd).
 # usage: bfd_interop.sh IPVSD_BINARY [SCENARIO]. Exit 77 = skipped (not root, no keepalived).
@@ -52,6 +54,12 @@ ip link add vA netns "$NSA" type veth peer name vB netns "$NSB"
 for ns in "$NSA" "$NSB"; do ip -n "$ns" link set lo up; done
 ip -n "$NSA" addr add 10.201.0.1/24 dev vA
 ip -n "$NSB" addr add 10.201.0.2/24 dev vB
+BFD_A=10.201.0.1; BFD_B=10.201.0.2
+if [ "$SCENARIO" = ipv6 ]; then
+    ip -n "$NSA" addr add fd00:201::1/64 dev vA nodad
+    ip -n "$NSB" addr add fd00:201::2/64 dev vB nodad
+    BFD_A=fd00:201::1; BFD_B=fd00:201::2
+fi
 ip -n "$NSA" link set vA up; ip -n "$NSB" link set vB up
 
 bfd_block() {  # NEIGHBOR SOURCE
@@ -62,10 +70,11 @@ bfd_block() {  # NEIGHBOR SOURCE
     echo "  min_tx $INTERVAL_MS"
     echo "  multiplier $MULT"
     if [ "$SCENARIO" = multihop ]; then echo "  max_hops 5"; echo "  ttl 250"; fi
+    if [ "$SCENARIO" = ipv6 ]; then echo "  hoplimit 255"; fi
     echo "}"
 }
 {
-    bfd_block 10.201.0.2 10.201.0.1
+    bfd_block "$BFD_B" "$BFD_A"
     echo "vrrp_instance VI_1 {"
     echo "  state BACKUP"
     echo "  interface vA"
@@ -80,7 +89,7 @@ bfd_block() {  # NEIGHBOR SOURCE
     echo "  }"
     echo "}"
 } > "$T/a.conf"
-bfd_block 10.201.0.1 10.201.0.2 > "$T/b.conf"
+bfd_block "$BFD_A" "$BFD_B" > "$T/b.conf"
 ip netns exec "$NSA" "$IPVSD" -t -f "$T/a.conf" >/dev/null 2>&1 || { fail "ipvsd -t rejects the test configuration"; exit 1; }
 
 start_ipvsd() {
@@ -153,8 +162,7 @@ if [ "$ms" -ge 0 ] && [ "$ms" -le $((DETECT_MS + MARGIN_MS)) ]; then
 else
     fail "keepalived saw ipvsd's death after $ms ms (limit $((DETECT_MS + MARGIN_MS)) ms)"
 fi
-ip netns exec "$NSA" ip link set vA down; ip netns exec "$NSA" ip link set vA up  # flush the killed daemon's VIP
-ip -n "$NSA" addr del "$VIP/32" dev vA 2>/dev/null
+ip -n "$NSA" addr del "$VIP/32" dev vA 2>/dev/null  # the killed daemon's VIP
 
 # 4. ipvsd back; keepalived dies: ipvsd's detection and the VRRP FAULT.
 a=$(lines "$T/ipvsd.log")
