@@ -184,7 +184,10 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     const bool runBfd = !options.noBfd && !options.vrrpOnly && !options.checkOnly;
     auto bfdBoard = runBfd ? std::make_shared<healthcheck::BfdStateBoard>() : nullptr;
     bfd::BfdService bfdService(io, log);
-    bfdService.addListener([&engine, &bfdBoard, runVrrp](const bfd::SessionSpec& spec, bool up, const bfd::Transition&) {
+    bool bfdShuttingDown = false;  // the AdminDown of SIGTERM is for the peers, not for VRRP already stopped
+    bfdService.addListener([&engine, &bfdBoard, &bfdShuttingDown, runVrrp](const bfd::SessionSpec& spec, bool up,
+                                                                          const bfd::Transition&) {
+        if (bfdShuttingDown) return;
         if (runVrrp && spec.notifyVrrp) engine.bfdChanged(spec.name, up);
         if (bfdBoard && spec.notifyChecker) bfdBoard->set(spec.name, up);
     });
@@ -285,6 +288,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             engine.shutdown();  // a MASTER sends priority 0 and removes its VIPs
             if (lvs) lvs->stop();  // its services removed unless -I
             if (lvsSync) lvsSync->stop();
+            bfdShuttingDown = true;
             bfdService.stop();  // peers see AdminDown
             io.stop();
         };

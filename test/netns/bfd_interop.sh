@@ -193,7 +193,7 @@ k=$(lines "$T/keepalived.log")
 start_keepalived
 wait_log "$T/keepalived.log" "$k" '\(b1\) Entering Up state' 10000 >/dev/null || fail "keepalived restarted: not Up"
 sleep 0.5
-k=$(lines "$T/keepalived.log")
+k=$(lines "$T/keepalived.log"); a=$(lines "$T/ipvsd.log")
 kill -TERM "$IPVSD_PID"
 ms=$(wait_log "$T/keepalived.log" "$k" '\(b1\) Entering Down state.*Remote diagnostic - Administratively Down|Neighbor Signal' 3000)
 if [ "$ms" -ge 0 ] && [ "$ms" -lt "$DETECT_MS" ]; then
@@ -203,6 +203,10 @@ else
 fi
 for i in $(seq 100); do kill -0 "$IPVSD_PID" 2>/dev/null || break; sleep 0.05; done
 IPVSD_PID=""
+# The AdminDown ipvsd sends on SIGTERM must not come back to its own VRRP instance, already stopped.
+tail -n +"$((a + 1))" "$T/ipvsd.log" | grep -q '(VI_1) Entering FAULT STATE' \
+    && fail "SIGTERM: the BFD AdminDown put the stopped VRRP instance in FAULT" \
+    || pass "SIGTERM: the VRRP instance stopped without a FAULT from BFD"
 
 [ "$FAILS" -eq 0 ] && { log "all BFD interop checks passed"; exit 0; }
 log "$FAILS check(s) failed"; exit 1
