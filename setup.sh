@@ -17,6 +17,8 @@ PACKAGES=(
   linux-image-amd64 qemu-system-x86 busybox-static cpio kmod xz-utils zstd
   # network namespaces and real peers
   iproute2 procps psmisc time keepalived ipvsadm python3
+  # BFD interop with an independent implementation (test/netns/bfd_bird.sh)
+  bird2
   # docs: the man page check (groff -man -ww)
   groff-base man-db
   # an independent parser of the Prometheus text format (control_metrics_test, netns_control_socket)
@@ -35,6 +37,9 @@ fi
 # keepalived's package starts a service where an init system runs; the tests start their own copies.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet keepalived 2>/dev/null; then
   $SUDO systemctl stop keepalived || true
+fi
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet bird 2>/dev/null; then
+  $SUDO systemctl stop bird || true
 fi
 
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -51,6 +51,8 @@ CheckerPolicy policyFor(const conf::Checker& checker, const conf::RealServer& rs
         // Event-driven checkers: no retry and no warmup; the value is taken as it is.
         p.retry = 0;
         p.warmup = Duration(0);
+        // BFD_CHECK's probe waits for the session to change, so the next attempt starts at once.
+        if (checker.type == CheckerType::Bfd) p.delayLoop = Duration(0);
         if (checker.type == CheckerType::File) {
             p.weightMode = WeightMode::File;
             const auto* file = checker.as<conf::FileCheck>();

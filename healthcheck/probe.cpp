@@ -1,3 +1,4 @@
+#include "healthcheck/bfd_probe.h"
 #include "healthcheck/policy.h"
 #include "healthcheck/probes.h"
 
@@ -119,9 +120,18 @@ std::unique_ptr<Probe> makeProbe(asio::io_context& io, const conf::Checker& chec
         }
         return makeFileProbe(io, *path);
     }
-    case conf::CheckerType::Bfd:
-        error = "BFD_CHECK is not supported by the health checker (it needs the BFD engine)";
-        return nullptr;
+    case conf::CheckerType::Bfd: {
+        const conf::BfdCheck* bfd = checker.as<conf::BfdCheck>();
+        if (!limits.bfd) {
+            error = "BFD_CHECK is not supported by the health checker (it needs the BFD engine)";
+            return nullptr;
+        }
+        if (!bfd || !bfd->name) {
+            error = "BFD_CHECK without name";
+            return nullptr;
+        }
+        return makeBfdProbe(io, limits.bfd, *bfd->name);
+    }
     }
     error = "unknown checker type";
     return nullptr;

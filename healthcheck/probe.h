@@ -20,6 +20,8 @@ namespace ipvsd::healthcheck {
 
 namespace asio = boost::asio;
 
+class BfdStateBoard;  // bfd_probe.h
+
 using ProbeCallback = std::function<void(ProbeResult)>;
 
 // Where and how a probe connects: connect_ip/connect_port (default: the real server's), bindto,
@@ -69,6 +71,8 @@ struct ProbeLimits {
     // MISC_CHECK's user when its script names none: script_user, else keepalived_script if it exists
     // (addConfiguredCheckers resolves this); unset: the daemon's own user (root)
     std::optional<std::string> defaultScriptUser, defaultScriptGroup;
+    // BFD_CHECK: the BFD sessions' states (bfd_probe.h); null: BFD does not run and BFD_CHECK is skipped
+    std::shared_ptr<BfdStateBoard> bfd;
 };
 
 // A probe for one checker. Null with `error` set for checker types without a probe here (BFD_CHECK) or

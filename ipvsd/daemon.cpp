@@ -1,6 +1,8 @@
 #include "ipvsd/daemon.h"
 
+#include "bfd/net_service.h"
 #include "conf/config.h"
+#include "healthcheck/bfd_probe.h"
 #include "ipvsd/config_test.h"
 #include "ipvsd/control/metrics_http.h"
 #include "ipvsd/control/server.h"
@@ -200,9 +202,28 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     // Read before the config is moved into the LVS side below.
     const auto delay = std::chrono::microseconds(
         static_cast<std::int64_t>(loaded.config.global.defs.vrrpStartupDelayUs.value_or(0)));
+    // BFD (docs/bfd.md): the sessions run on this loop unless -B; each change goes to VRRP track_bfd and to
+    // BFD_CHECK (or only one of them with the bfd_instance's `vrrp` / `checker`).
+    // keepalived runs its BFD process unless -B, or -P / -C ask for only the VRRP or only the checker process.
+    const bool runBfd = !options.noBfd && !options.vrrpOnly && !options.checkOnly;
+    auto bfdBoard = runBfd ? std::make_shared<healthcheck::BfdStateBoard>() : nullptr;
+    bfd::BfdService bfdService(io, log);
+    bool bfdShuttingDown = false;  // the AdminDown of SIGTERM is for the peers, not for VRRP already stopped
+    bfdService.addListener([&engine, &bfdBoard, &bfdShuttingDown, runVrrp](const bfd::SessionSpec& spec, bool up,
+                                                                          const bfd::Transition&) {
+        if (bfdShuttingDown) return;
+        if (runVrrp && spec.notifyVrrp) engine.bfdChanged(spec.name, up);
+        if (bfdBoard && spec.notifyChecker) bfdBoard->set(spec.name, up);
+    });
+    const auto applyBfd = [&](const conf::Config& config) {
+        if (!runBfd) return;
+        if (auto started = bfdService.apply(bfd::specsFromConfig(config.bfd)); !started)
+            log.error("BFD: " + started.error().operation + ": " + std::strerror(started.error().errnum));
+    };
+    applyBfd(loaded.config);
     std::unique_ptr<LvsService> lvs;
     if (runLvs) {
-        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));
+        lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config), bfdBoard);
         if (!lvs && !runVrrp) {
             for (const auto& path : pids) ::unlink(path.c_str());
             return 1;
@@ -240,13 +261,14 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+        applyBfd(next.config);
         if (lvsSync) lvsSync->configure(next.config);
         if (dumps) dumps->setRouterId(ops::routerIdOf(next.config));
         if (virtualRoutes) virtualRoutes->configure(next.config);
         if (lvs)
             lvs->reload(std::move(next.config));
         else if (wantsLvs(options.checkOnly, options.vrrpOnly, next.config)) {  // first virtual servers
-            lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config));
+            lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(next.config), bfdBoard);
             if (lvs && lvsHooksTarget) lvsHooksTarget->setLvsHooks(makeLvsHooks(*lvs));
         }
         log.info("Reload finished");
@@ -309,6 +331,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             if (lvs) lvs->stop();  // its services removed unless -I
             if (lvsSync) lvsSync->stop();
             if (virtualRoutes) virtualRoutes->stop();
+            bfdShuttingDown = true;
+            bfdService.stop();  // peers see AdminDown
             io.stop();
         };
     signals.async_wait(onSignal);

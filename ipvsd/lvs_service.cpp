@@ -8,7 +8,8 @@
 namespace ipvsd {
 
 std::unique_ptr<LvsService> LvsService::start(boost::asio::io_context& io, vrrp::ScriptPort& scripts, Logger& log,
-                                              bool dontReleaseIpvs, conf::Config config) {
+                                              bool dontReleaseIpvs, conf::Config config,
+                                              std::shared_ptr<healthcheck::BfdStateBoard> bfd) {
     auto opened = ipvs::NetlinkIpvsPort::open();
     if (!opened) {
         log.error("IPVS: Can't initialize ipvs: " + opened.error().operation + ": " +
@@ -19,6 +20,7 @@ std::unique_ptr<LvsService> LvsService::start(boost::asio::io_context& io, vrrp:
     service->port_ = std::move(opened).value();
     LvsRuntimeOptions options;
     options.dontReleaseIpvs = dontReleaseIpvs;
+    options.limits.bfd = std::move(bfd);  // BFD_CHECK follows the BFD sessions (null with -B)
     service->runtime_ = std::make_unique<LvsRuntime>(LvsRuntimePorts{io, *service->port_, scripts, log}, options);
     if (!service->runtime_->start(std::move(config))) return nullptr;
     return service;

@@ -12,7 +12,8 @@ class LvsService {
   public:
     // Opens IPVS and programs the first table; null (the reason logged) when that fails.
     static std::unique_ptr<LvsService> start(boost::asio::io_context& io, vrrp::ScriptPort& scripts, Logger& log,
-                                             bool dontReleaseIpvs, conf::Config config);
+                                             bool dontReleaseIpvs, conf::Config config,
+                                             std::shared_ptr<healthcheck::BfdStateBoard> bfd = nullptr);
     void reload(conf::Config config) { runtime_->reload(std::move(config)); }
     void stop() { runtime_->stop(); }
     // The control socket's virtual/real server part (DaemonControl::setLvsHooks).

@@ -127,6 +127,17 @@ void Engine::fileChanged(const std::string& name) {
         if (runner->started() && runner->tracksFile(name)) runner->recomputeTracking();
 }
 
+void Engine::bfdChanged(const std::string& name, bool up) {
+    bfdUp_[name] = up;
+    for (auto& [instance, runner] : instances_)
+        if (runner->started() && runner->tracksBfd(name)) runner->recomputeTracking();
+}
+
+bool Engine::bfdUp(const std::string& name) const {
+    auto it = bfdUp_.find(name);
+    return it != bfdUp_.end() && it->second;
+}
+
 void Engine::scriptChanged(const std::string& name) {
     for (auto& [instance, runner] : instances_)
         if (runner->started() && runner->tracksScript(name)) runner->recomputeTracking();

@@ -96,6 +96,9 @@ class Engine {
     std::optional<bool> scriptUp(const std::string& name) const;
     // A track_file's current number (0 when missing or not a number); nullopt when not tracked.
     std::optional<std::int64_t> fileValue(const std::string& name) const;
+    // A bfd_instance's session went Up or left Up (bfd/ reports it); until then a tracked session is down.
+    void bfdChanged(const std::string& name, bool up);
+    bool bfdUp(const std::string& name) const;
 
   private:
     friend class InstanceRunner;
@@ -112,6 +115,7 @@ class Engine {
     std::map<std::string, TrackedFile> files_;
     void fileChanged(const std::string& name);
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
+    std::map<std::string, bool> bfdUp_;  // last reported state per bfd_instance
     std::map<int, bool> linkState_;  // last reported up/down per ifindex
     LatenessStats lateness_;
     std::array<std::uint64_t, kAllDropReasons.size()> drops_{};

@@ -144,6 +144,12 @@ bool InstanceRunner::tracksFile(const std::string& name) const {
     return false;
 }
 
+bool InstanceRunner::tracksBfd(const std::string& name) const {
+    for (const auto& t : spec_.trackBfds)
+        if (t.name == name) return true;
+    return false;
+}
+
 void InstanceRunner::trackedLinkChanged(int index, bool up) {
     trackedUp_[index] = up;
     recomputeTracking();
@@ -167,6 +173,7 @@ void InstanceRunner::recomputeTracking() {
     }
     for (const auto& t : spec_.trackScripts)
         if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
+    for (const auto& t : spec_.trackBfds) account(engine_.bfdUp(t.name), t.weight, t.reverse);
     // track_file: number x weight (reversed: negated); weight 0 faults on any non-zero number, and a
     // contribution of -254 or less is FAULT as well (keepalived).
     for (const auto& t : spec_.trackFiles) {

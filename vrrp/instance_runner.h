@@ -38,6 +38,7 @@ class InstanceRunner {
     bool tracks(int ifindex) const;
     bool tracksScript(const std::string& name) const;
     bool tracksFile(const std::string& name) const;
+    bool tracksBfd(const std::string& name) const;
 
   private:
     void perform(const Action& action);

@@ -109,6 +109,18 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         }
     };
 
+    // track_bfd: the reference's weight, else the bfd_instance's; a `checker`-only instance sends VRRP nothing.
+    std::map<std::string, const conf::BfdInstance*> bfdOf;
+    for (const auto& bfd : config.bfd.instances) bfdOf[bfd.name] = &bfd;
+    auto trackBfds = [&](const std::vector<conf::TrackRef>& refs, InstanceSpec& s) {
+        for (const auto& ref : refs) {
+            auto it = bfdOf.find(ref.name);
+            if (it == bfdOf.end() || (it->second->notifyChecker && !it->second->notifyVrrp)) continue;
+            s.trackBfds.push_back({ref.name, ref.weight.value_or(it->second->weight.value_or(0)),
+                                   ref.reverse != it->second->weightReverse});
+        }
+    };
+
     for (const auto& ci : config.vrrp.instances) {
         auto fail = [&](const std::string& message) {
             out.errors.push_back(where(config, ci.where) + "(" + ci.name + ") " + message);
@@ -179,6 +191,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);
+        trackBfds(ci.trackBfds, s);
         if (ci.useVmac) {
             s.vmac = ci.vmacName.value_or(g.vmacPrefix.value_or("vrrp") + "." + std::to_string(core.vrid));
             // keepalived 2.2.7: "unicast with use_vmac requires vmac_xmit_base - setting"
@@ -194,6 +207,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
                 s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
             trackScripts(it->second->trackScripts, s);
             trackFiles(it->second->trackFiles, s);
+            trackBfds(it->second->trackBfds, s);
         }
         if (auto problem = checkInstance(core)) {
             fail(*problem);

@@ -84,6 +84,7 @@ struct InstanceSpec {
     std::vector<TrackInterface> trackInterfaces;
     std::vector<TrackScript> trackScripts;
     std::vector<TrackScript> trackFiles;  // same shape: name, resolved weight, reverse
+    std::vector<TrackScript> trackBfds;   // track_bfd: the reference's weight, else the bfd_instance's
     // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:
     // 00:00:5e:00:02:VRID, RFC 5798 7.3); default name vrrp.VRID.
     std::optional<std::string> vmac;

@@ -186,7 +186,7 @@ const Table<BfdInstance>& bfdTable() {
 
 Keyword<Config> bfdInstance() {
     Keyword<Config> k{.name = "bfd_instance", .maxArgs = kAnyArgs, .shape = Keyword<Config>::Shape::SubBlock,
-                      .support = Support::NotYet};
+                      .support = Support::Active};
     k.open = [](Config& c, const Statement& s, BindContext& ctx) -> std::unique_ptr<Binder> {
         if (s.argCount() == 0) {
             // keepalived 2.2.7 crashes on this (segmentation fault): the configuration is not usable.
