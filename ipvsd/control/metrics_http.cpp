@@ -1,6 +1,7 @@
 #include "ipvsd/control/metrics_http.h"
 
 #include "ipvsd/control/metrics.h"
+#include "ipvsd/control/worker.h"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -67,16 +68,44 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
             return;
         }
         ++shared_->scrapes;
-        std::string body;
-        try {
-            body = renderMetrics(shared_->handler->snapshot());
-        } catch (const std::exception& e) {
-            respond(http::status::internal_server_error, std::string("error: ") + e.what() + "\n", "text/plain",
-                    version);
+        const bool headOnly = req.method() == http::verb::head;
+        Worker* worker = shared_->handler->worker();
+        if (!worker) {
+            deliver(render([this] { return std::make_shared<const StatusSnapshot>(shared_->handler->snapshot()); }),
+                    version, headOnly);
             return;
         }
-        respond(http::status::ok, std::move(body), kMetricsContentType, version,
-                req.method() == http::verb::head);
+        // The loop takes the snapshot job; the snapshot and its text are made on the worker.
+        SnapshotJob job;
+        try {
+            job = shared_->handler->snapshotJob();
+        } catch (const std::exception& e) {
+            deliver({false, std::string("error: ") + e.what() + "\n"}, version, headOnly);
+            return;
+        }
+        worker->run(
+            stream_.get_executor(), [job = std::move(job)] { return render(job); },
+            [self = shared_from_this(), version, headOnly](std::pair<bool, std::string> body) {
+                self->deliver(std::move(body), version, headOnly);
+            });
+    }
+
+    // (ok, body): the metrics text, or the error's text. make returns a shared_ptr<const StatusSnapshot>.
+    template <class Make>
+    static std::pair<bool, std::string> render(const Make& make) {
+        try {
+            return {true, renderMetrics(*make())};
+        } catch (const std::exception& e) {
+            return {false, std::string("error: ") + e.what() + "\n"};
+        }
+    }
+
+    void deliver(std::pair<bool, std::string> body, int version, bool headOnly) {
+        if (!body.first) {
+            respond(http::status::internal_server_error, std::move(body.second), "text/plain", version);
+            return;
+        }
+        respond(http::status::ok, std::move(body.second), kMetricsContentType, version, headOnly);
     }
 
     void respond(http::status status, std::string body, const char* type, int version, bool headOnly = false) {

@@ -63,6 +63,10 @@ nlohmann::json toJson(const StatusSnapshot& s);
 // Reads back what toJson wrote (lbctl's table); throws nlohmann::json::exception on a malformed object.
 StatusSnapshot snapshotFromJson(const nlohmann::json& j);
 
+// The reply to a status request (JSON or table as the request asked) for a snapshot.
+std::string statusReplyFor(const Request& req, const StatusSnapshot& s);
+// Runs one parsed request against the handler and returns the reply line.
+std::string handleRequest(const Request& req, ControlHandler& handler);
 // Runs one request line against the handler and returns the reply line.
 std::string handleLine(std::string_view line, ControlHandler& handler);
 
