@@ -17,8 +17,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RealServerStatus, address, forwa
                                                 configuredWeight, up, disabled, lastFailure, checker,
                                                 lastCheckDurationSeconds, checksOk, checksFailed,
                                                 activeConnections, inactiveConnections, counters)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceMemberStatus, key, counters)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VirtualServerStatus, key, protocol, address, scheduler,
-                                                persistent, persistenceTimeout, quorumUp, counters, realServers)
+                                                persistent, persistenceTimeout, quorumUp, counters, realServers,
+                                                members)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoopStatus, timersFired, lateOverThreshold, lateMaxSeconds,
                                                 lateMeanSeconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusSnapshot, version, pid, uptimeSeconds, reloads,

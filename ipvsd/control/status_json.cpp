@@ -193,6 +193,14 @@ void write(Writer& w, const VirtualServerStatus& v) {
     w.key("realServers"), w.open('[');
     for (const auto& r : v.realServers) write(w, r);
     w.close(']');
+    w.key("members"), w.open('[');
+    for (const auto& m : v.members) {
+        w.open('{');
+        w.key("key"), w.text(m.key);
+        w.key("counters"), write(w, m.counters);
+        w.close('}');
+    }
+    w.close(']');
     w.close('}');
 }
 
