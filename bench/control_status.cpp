@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <time.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -191,10 +193,20 @@ struct Options {
     bool compare = true;  // also the replies built on the loop (before issue 7)
 };
 
-// One measurement: latencies of `repeat` runs and the loop's lateness during them.
-void row(const char* what, const char* goal, LoopProbe& probe, std::size_t repeat,
+// CPU time a thread used (the loop's own work, whatever else the machine runs).
+double cpuMs(clockid_t clock) {
+    timespec ts{};
+    ::clock_gettime(clock, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// One measurement: latencies of `repeat` runs, the loop's lateness during them and the loop thread's CPU
+// time per request (the 1 ms probe timer's own share included: ~0.01 ms per ms).
+void row(const char* what, const char* goal, LoopProbe& probe, clockid_t loopClock, std::size_t repeat,
          const std::function<std::size_t()>& once) {
     probe.reset();
+    const double cpu0 = cpuMs(loopClock);
+    const auto start = Clock::now();
     std::vector<double> t;
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < repeat; ++i) {
@@ -202,10 +214,12 @@ void row(const char* what, const char* goal, LoopProbe& probe, std::size_t repea
         bytes = once();
         t.push_back(ms(Clock::now() - t0));
     }
+    const double loopCpu = (cpuMs(loopClock) - cpu0) / static_cast<double>(repeat);
+    const double wallPerRun = ms(Clock::now() - start) / static_cast<double>(repeat);
     std::sort(t.begin(), t.end());
     const auto [lateMax, lateP99] = probe.maxAndP99Ms();
-    std::printf("%-28s %8.1f %8.1f %10zu %10.2f %8.2f   %-22s %s\n", what, t[t.size() / 2], t.back(), bytes, lateMax,
-                lateP99, goal, "no peer");
+    std::printf("%-28s %8.1f %8.1f %10zu %10.2f %8.2f %8.2f   %-22s %s\n", what, t[t.size() / 2], t.back(), bytes,
+                lateMax, lateP99, loopCpu - wallPerRun * 0.01, goal, "no peer");
 }
 
 int runOne(const Options& o, std::size_t reals, bool onWorker) {
@@ -224,25 +238,27 @@ int runOne(const Options& o, std::size_t reals, bool onWorker) {
     }
     LoopProbe probe(io);
     std::thread loop([&] { io.run(); });
+    clockid_t loopClock{};
+    ::pthread_getcpuclockid(loop.native_handle(), &loopClock);
     probe.start();
     std::printf("\n%zu virtual servers x %zu real servers, replies built %s, %zu runs each\n", o.services, reals,
                 onWorker ? "on the worker thread (issue 7)" : "on the loop (before issue 7)", o.repeat);
-    std::printf("%-28s %8s %8s %10s %10s %8s   %-22s %s\n", "what", "median", "max", "bytes", "late max", "p99",
-                "goal", "peer");
-    std::printf("%-28s %8s %8s %10s %10s %8s\n", "", "ms", "ms", "", "ms", "ms");
+    std::printf("%-28s %8s %8s %10s %10s %8s %8s   %-22s %s\n", "what", "median", "max", "bytes", "late max",
+                "p99", "loop cpu", "goal", "peer");
+    std::printf("%-28s %8s %8s %10s %10s %8s %8s\n", "", "ms", "ms", "", "ms", "ms", "ms/req");
     int failed = 0;
     {
         std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the idle loop, for contrast
         probe.reset();
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         const auto [lateMax, lateP99] = probe.maxAndP99Ms();
-        std::printf("%-28s %8s %8s %10s %10.2f %8.2f   %-22s %s\n", "(idle loop)", "-", "-", "-", lateMax, lateP99,
-                    "late <= 1 ms", "no peer");
+        std::printf("%-28s %8s %8s %10s %10.2f %8.2f %8s   %-22s %s\n", "(idle loop)", "-", "-", "-", lateMax,
+                    lateP99, "-", "late <= 1 ms", "no peer");
     }
     const lbctl::Exchange real = [](const std::string& p, const std::string& l) { return control::exchange(p, l); };
     for (const bool json : {false, true}) {
         row(json ? "lbctl status --json (lib)" : "lbctl status (lib)", json ? "-, late <= 1 ms" : "50 ms, late <= 1 ms",
-            probe, o.repeat, [&]() -> std::size_t {
+            probe, loopClock, o.repeat, [&]() -> std::size_t {
                 std::istringstream in;
                 std::ostringstream out, err;
                 lbctl::Streams io2{in, out, err};
@@ -257,7 +273,7 @@ int runOne(const Options& o, std::size_t reals, bool onWorker) {
             });
     }
     if (!o.lbctlPath.empty()) {
-        row("lbctl status (process)", "50 ms, late <= 1 ms", probe, o.repeat, [&]() -> std::size_t {
+        row("lbctl status (process)", "50 ms, late <= 1 ms", probe, loopClock, o.repeat, [&]() -> std::size_t {
             std::vector<std::string> args{o.lbctlPath, "status", "--socket", path};
             std::vector<char*> av;
             for (auto& a : args) av.push_back(a.data());
@@ -277,7 +293,7 @@ int runOne(const Options& o, std::size_t reals, bool onWorker) {
         });
     }
     const unsigned short port = metrics.endpoint().port();
-    row("GET /metrics", "100 ms, late <= 1 ms", probe, o.repeat, [&]() -> std::size_t {
+    row("GET /metrics", "100 ms, late <= 1 ms", probe, loopClock, o.repeat, [&]() -> std::size_t {
         const std::string body = scrape(port);
         if (body.rfind("HTTP/1.1 200", 0) != 0) {
             std::cerr << "scrape failed\n";

@@ -118,10 +118,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         res->prepare_payload();
         if (headOnly) res->body().clear();
         stream_.expires_after(shared_->timeout);
-        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
-            beast::error_code ignored;
-            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        });
+        // At most 256 KiB per write: a body of tens of MB goes out in pieces that keep the loop responsive
+        // (one unbounded write copies as much as the socket buffer takes, MBs on loopback).
+        auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*res);
+        serializer->limit(256 * 1024);
+        http::async_write(stream_, *serializer,
+                          [self = shared_from_this(), res, serializer](beast::error_code, std::size_t) mutable {
+                              beast::error_code ignored;
+                              self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                              serializer.reset();
+                              // A body of tens of MB is freed on the worker, not on the loop.
+                              if (Worker* worker = self->shared_->handler->worker();
+                                  worker && res->body().size() >= (1u << 20))
+                                  worker->dispose(std::move(res));
+                          });
     }
 
     beast::tcp_stream stream_;

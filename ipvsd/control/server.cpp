@@ -23,6 +23,9 @@ using Socket = asio::local::stream_protocol::socket;
 
 class Session;
 
+// Replies at least this large are freed on the worker (unmapping tens of MB takes milliseconds).
+constexpr std::size_t kDisposeOnWorker = 1 << 20;
+
 struct ControlServer::Shared {
     ControlHandler* handler = nullptr;
     ServerLimits limits;
@@ -192,6 +195,9 @@ class Session : public std::enable_shared_from_this<Session> {
                                   return;
                               }
                               self->backlog_ -= self->pending_.front().size();
+                              if (Worker* worker = self->shared_->handler->worker();
+                                  worker && self->pending_.front().size() >= kDisposeOnWorker)
+                                  worker->dispose(std::move(self->pending_.front()));
                               self->pending_.pop_front();
                               self->armTimer();
                               self->writeNext();

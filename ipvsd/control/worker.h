@@ -31,6 +31,12 @@ class Worker {
         });
     }
 
+    // Frees a large value (a reply of tens of MB: munmap of its pages) on the worker instead of the loop.
+    template <class T>
+    void dispose(T value) {
+        boost::asio::post(pool_, [v = std::move(value)]() mutable { T drop = std::move(v); });
+    }
+
   private:
     boost::asio::thread_pool pool_;
 };
