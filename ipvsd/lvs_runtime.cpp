@@ -29,10 +29,12 @@ struct LvsRuntime::Generation {
     std::vector<CheckerRef> checkers;
     // What status shows of the verdicts and checks; never changed once handed out (liveShared).
     std::shared_ptr<LvsLive> live;
-    bool liveShared = false;
+    bool liveShared = false;        // handed out since the last copy
+    std::vector<bool> ownLive;      // live->virtualServers[v] is not shared with any handed-out copy
 
     Generation(std::shared_ptr<conf::Config> c, hc::UniformRandom random)
-        : config(std::move(c)), tracker(std::move(random)), live(std::make_shared<LvsLive>(config->lvs)) {}
+        : config(std::move(c)), tracker(std::move(random)), live(std::make_shared<LvsLive>(config->lvs)),
+          ownLive(live->virtualServers.size(), true) {}
 };
 
 namespace {
@@ -182,7 +184,7 @@ void LvsRuntime::startCheckers(Generation& gen) {
         ref.reported = true;
         ++(result.ok ? ref.ok : ref.failed);
         ref.lastSeconds = std::chrono::duration<double>(result.latency).count();
-        auto& live = mutableLive(*raw).at(ref.vs, ref.rs);
+        auto& live = mutableLive(*raw, ref.vs).realServers[ref.rs];
         ++(result.ok ? live.checksOk : live.checksFailed);
         live.lastCheckSeconds = ref.lastSeconds;
         const bool wasUp = raw->tracker.checkerUp(id);
@@ -288,7 +290,7 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
     }
 
     if (!t.up && !t.reason.empty()) gen->lastFailure[{v, r}] = t.reason;
-    auto& live = mutableLive(*gen).at(v, r);
+    auto& live = mutableLive(*gen, v).realServers[r];
     live.up = t.up;
     if (!t.up && !t.reason.empty()) live.lastFailure = t.reason;
     replan(*gen, v);
@@ -307,8 +309,8 @@ void LvsRuntime::replan(Generation& gen, std::size_t v) {
     applyOps(ops);
     if (gen.view.quorumUp.size() <= v) gen.view.quorumUp.resize(v + 1);
     gen.view.quorumUp[v] = one.state.quorumUp;
-    if (v < gen.live->quorumUp.size() && (gen.live->quorumUp[v] != 0) != one.state.quorumUp)
-        mutableLive(gen).quorumUp[v] = one.state.quorumUp ? 1 : 0;
+    if (v < gen.live->virtualServers.size() && gen.live->virtualServers[v]->quorumUp != one.state.quorumUp)
+        mutableLive(gen, v).quorumUp = one.state.quorumUp;
     quorumChanged(gen.config->lvs.virtualServers[v], one.state);
 }
 
@@ -390,7 +392,7 @@ control::CommandOutcome LvsRuntime::change(const control::RealServerRef& ref, bo
                                 (persist ? " (kept across reloads)" : " (until the next reload)");
     ports_.log.info("control: " + message);
     const auto o2 = overrides_.find(found->key);
-    mutableLive(*current_).at(found->vs, found->rs).disabled = o2 != overrides_.end() && o2->second.disabled;
+    mutableLive(*current_, found->vs).realServers[found->rs].disabled = o2 != overrides_.end() && o2->second.disabled;
     replan(*current_, found->vs);
     return control::CommandOutcome::success(message);
 }
@@ -410,12 +412,18 @@ control::CommandOutcome LvsRuntime::enable(const control::RealServerRef& ref, bo
     return change(ref, persist, "enabled", [](Override& o) { o = Override{}; });
 }
 
-LvsLive& LvsRuntime::mutableLive(Generation& gen) {
-    if (gen.liveShared) {  // a status job may be reading it: change a copy
+VirtualServerLive& LvsRuntime::mutableLive(Generation& gen, std::size_t v) {
+    if (gen.liveShared) {  // a status job may be reading it: new pointers, every virtual server shared
         gen.live = std::make_shared<LvsLive>(*gen.live);
         gen.liveShared = false;
+        gen.ownLive.assign(gen.live->virtualServers.size(), false);
     }
-    return *gen.live;
+    auto& slot = gen.live->virtualServers[v];
+    if (!gen.ownLive[v]) {
+        slot = std::make_shared<VirtualServerLive>(*slot);
+        gen.ownLive[v] = true;
+    }
+    return *slot;
 }
 
 // From the verdicts, failures, overrides and quorum states (start and reload; O(real servers)).
@@ -424,11 +432,11 @@ void LvsRuntime::resetLive(Generation& gen) {
     const auto& vss = gen.config->lvs.virtualServers;
     for (std::size_t v = 0; v < vss.size(); ++v) {
         const auto& vs = vss[v];
-        live->quorumUp[v] = gen.view.quorum(v).value_or(true) ? 1 : 0;
+        live->virtualServers[v]->quorumUp = gen.view.quorum(v).value_or(true);
         const auto vsKey = overrides_.empty() ? std::string() : controlKey(vs);
         for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
             const auto& rs = vs.realServers[r];
-            auto& l = live->at(v, r);
+            auto& l = live->virtualServers[v]->realServers[r];
             const auto verdict = gen.view.realServer(v, r);
             l.up = verdict ? verdict->up : !(!rs.checkers.empty() && rs.alpha.value_or(vs.alpha));
             if (!overrides_.empty())
@@ -438,13 +446,14 @@ void LvsRuntime::resetLive(Generation& gen) {
         }
     }
     for (const auto& c : gen.checkers) {
-        auto& l = live->at(c.vs, c.rs);
+        auto& l = live->virtualServers[c.vs]->realServers[c.rs];
         l.checksOk += c.ok;
         l.checksFailed += c.failed;
         if (c.lastSeconds >= 0) l.lastCheckSeconds = c.lastSeconds;
     }
     gen.live = std::move(live);
     gen.liveShared = false;
+    gen.ownLive.assign(gen.live->virtualServers.size(), true);
 }
 
 void LvsRuntime::setStatusPort(std::unique_ptr<ipvs::IpvsPort> port) {

@@ -119,8 +119,9 @@ class LvsRuntime {
     std::size_t batches_ = 0;
     bool stopped_ = false;
     std::map<std::pair<std::string, std::string>, Override> overrides_;  // (vs key, rs address)
-    // The live state of the current generation for status; mutableLive copies it first when handed out.
-    LvsLive& mutableLive(Generation& gen);
+    // The live state of virtual server v of the current generation for status, copied first when it
+    // was handed out to a status job.
+    VirtualServerLive& mutableLive(Generation& gen, std::size_t v);
     void resetLive(Generation& gen);
     std::shared_ptr<StatusDump> statusDump_;  // with a status port
     std::shared_ptr<const ipvs::ObservedTable> statusTable_;  // without one: the loop's last dump

@@ -57,15 +57,12 @@ std::string memberKey(const ipvs::ServiceKey& key) {
 }  // namespace
 
 LvsLive::LvsLive(const conf::LvsConfig& config) {
-    const auto& vss = config.virtualServers;
-    first.reserve(vss.size());
-    std::size_t n = 0;
-    for (const auto& vs : vss) {
-        first.push_back(n);
-        n += vs.realServers.size();
+    virtualServers.reserve(config.virtualServers.size());
+    for (const auto& vs : config.virtualServers) {
+        auto one = std::make_shared<VirtualServerLive>();
+        one->realServers.resize(vs.realServers.size());
+        virtualServers.push_back(std::move(one));
     }
-    realServers.resize(n);
-    quorumUp.assign(vss.size(), 1);
 }
 
 void fillLvsStatus(const conf::Config& config, const LvsLive& live, const ipvs::ObservedTable& kernel,
@@ -79,7 +76,7 @@ void fillLvsStatus(const conf::Config& config, const LvsLive& live, const ipvs::
         st.key = controlKey(vs);
         st.protocol = vs.kind == conf::VirtualServer::Kind::Fwmark ? "fwmark" : protocolName(vs);
         st.address = st.key.substr(st.key.find(':') + 1);
-        st.quorumUp = v < live.quorumUp.size() ? live.quorumUp[v] != 0 : true;
+        st.quorumUp = v < live.virtualServers.size() ? live.virtualServers[v]->quorumUp : true;
         const auto one = desiredVirtualServer(config.lvs, v, noVerdicts);
         std::vector<const ipvs::ServiceEntry*> entries;  // the services in the kernel (several for a group)
         if (!one.services.empty()) {

@@ -1,7 +1,8 @@
 // The LVS side of `lbctl status` and /metrics, split so the daemon's loop does O(1) per request (issue 7):
 //  - LvsLive: what only the loop knows (verdicts, last failures, checker counters, operator disables,
 //    quorum), kept up to date by the loop one real server at a time and handed to a request as a
-//    shared_ptr<const> (copy-on-write: the loop copies it before its next change once it was handed out);
+//    shared_ptr<const> (copy-on-write: once handed out, the loop's next change copies the pointers and the
+//    one virtual server it changes; the worker only reads what it was handed);
 //  - StatusDump: the kernel's table over the status path's own IPVS socket, used from the worker thread;
 //  - fillLvsStatus: pure, merges the configuration, the live state and the kernel's table.
 #pragma once
@@ -30,15 +31,19 @@ struct RealServerLive {
     double lastCheckSeconds = -1;  // latency of the latest probe; < 0: none yet
 };
 
-struct LvsLive {
-    std::vector<std::size_t> first;  // index in realServers of virtual server v's first real server
+struct VirtualServerLive {
+    bool quorumUp = true;
     std::vector<RealServerLive> realServers;
-    std::vector<char> quorumUp;      // per virtual server (char: std::vector<bool> is not a plain array)
+};
+
+// Per virtual server behind a shared_ptr, so the loop's copy on write after a hand-out copies the vector
+// of pointers and the one virtual server it changes, not every real server (50 000 of them).
+struct LvsLive {
+    std::vector<std::shared_ptr<VirtualServerLive>> virtualServers;
 
     // Sized for the configuration: every real server up, no failure, quorum up.
     explicit LvsLive(const conf::LvsConfig& config);
-    RealServerLive& at(std::size_t vs, std::size_t rs) { return realServers[first[vs] + rs]; }
-    const RealServerLive& at(std::size_t vs, std::size_t rs) const { return realServers[first[vs] + rs]; }
+    const RealServerLive& at(std::size_t vs, std::size_t rs) const { return virtualServers[vs]->realServers[rs]; }
 };
 
 // Appends the configuration's virtual servers to out.virtualServers with their live state and the
