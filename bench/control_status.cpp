@@ -6,15 +6,20 @@
 #include "ipvsd/control/client.h"
 #include "ipvsd/control/metrics_http.h"
 #include "ipvsd/control/server.h"
+#include "ipvsd/control/worker.h"
 #include "lbctl/daemon_commands.h"
+#include "util/lateness.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <time.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -25,6 +30,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <future>
+#include <mutex>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -80,11 +88,17 @@ control::StatusSnapshot makeSnapshot(std::size_t services, std::size_t reals) {
     return s;
 }
 
-// Copies the snapshot per request, as the daemon builds a fresh one each time.
+// The snapshot is built per request (a copy here, as the daemon builds one): with a worker (the daemon
+// today) the copy and the rendering run on the worker thread; without one (before issue 7) on the loop.
 class BenchHandler : public control::ControlHandler {
   public:
-    explicit BenchHandler(control::StatusSnapshot s) : s_(std::move(s)) {}
-    control::StatusSnapshot snapshot() override { return s_; }
+    BenchHandler(control::StatusSnapshot s, control::Worker* worker)
+        : s_(std::make_shared<const control::StatusSnapshot>(std::move(s))), worker_(worker) {}
+    control::StatusSnapshot snapshot() override { return *s_; }
+    control::SnapshotJob snapshotJob() override {
+        return [s = s_] { return std::make_shared<const control::StatusSnapshot>(*s); };
+    }
+    control::Worker* worker() override { return worker_; }
     control::CommandOutcome reload() override { return control::CommandOutcome::success("ok"); }
     control::CommandOutcome setWeight(const control::RealServerRef&, int, bool) override { return reload(); }
     control::CommandOutcome drain(const control::RealServerRef&, bool) override { return reload(); }
@@ -92,15 +106,61 @@ class BenchHandler : public control::ControlHandler {
     control::CommandOutcome enable(const control::RealServerRef&, bool) override { return reload(); }
 
   private:
-    control::StatusSnapshot s_;
+    std::shared_ptr<const control::StatusSnapshot> s_;
+    control::Worker* worker_;
+};
+
+// The daemon loop's lateness while requests are served: a 1 ms periodic timer on the loop (as VRRP adverts
+// and checkers are timers) records how late each firing ran (util/lateness.h plus the samples for p99).
+class LoopProbe {
+  public:
+    explicit LoopProbe(boost::asio::io_context& io) : timer_(io) {}
+    void start() { boost::asio::post(timer_.get_executor(), [this] { arm(Clock::now()); }); }
+    void stop() {
+        std::promise<void> done;
+        boost::asio::post(timer_.get_executor(), [&] {
+            stopped_ = true;
+            timer_.cancel();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+    // Starts a new measurement window (max and p99 over the firings since).
+    void reset() {
+        std::lock_guard lock(mutex_);
+        samples_.clear();
+    }
+    std::pair<double, double> maxAndP99Ms() {
+        std::lock_guard lock(mutex_);
+        if (samples_.empty()) return {0, 0};
+        auto v = samples_;
+        std::sort(v.begin(), v.end());
+        return {v.back(), v[std::min(v.size() - 1, v.size() * 99 / 100)]};
+    }
+
+  private:
+    void arm(Clock::time_point at) {
+        if (stopped_) return;
+        timer_.expires_at(at);
+        timer_.async_wait([this, at](const boost::system::error_code& ec) {
+            if (ec || stopped_) return;
+            const auto now = Clock::now();
+            LatenessStats one;
+            one.record(now - at);
+            {
+                std::lock_guard lock(mutex_);
+                samples_.push_back(std::chrono::duration<double, std::milli>(one.max()).count());
+            }
+            arm(now + std::chrono::milliseconds(1));
+        });
+    }
+    boost::asio::steady_timer timer_;
+    std::mutex mutex_;
+    std::vector<double> samples_;
+    bool stopped_ = false;
 };
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-void report(const std::string& what, std::vector<double> v, std::size_t bytes) {
-    std::sort(v.begin(), v.end());
-    std::printf("%-28s median %8.1f ms   max %8.1f ms   (%zu bytes)\n", what.c_str(), v[v.size() / 2], v.back(), bytes);
-}
 
 std::string scrape(unsigned short port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -125,63 +185,96 @@ std::string scrape(unsigned short port) {
     return out;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    std::size_t services = 10000, reals = 2, repeat = 15;
+struct Options {
+    std::size_t services = 10000;
+    std::vector<std::size_t> reals{2, 5};
+    std::size_t repeat = 15;
     std::string lbctlPath;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string k = argv[i];
-        if (k == "--services") services = std::stoul(argv[i + 1]);
-        else if (k == "--reals") reals = std::stoul(argv[i + 1]);
-        else if (k == "--repeat") repeat = std::max<std::size_t>(1, std::stoul(argv[i + 1]));
-        else if (k == "--lbctl") lbctlPath = argv[i + 1];
-        else {
-            std::cerr << "usage: control_status [--services N] [--reals R] [--repeat K] [--lbctl PATH]\n";
-            return 2;
-        }
+    bool compare = true;  // also the replies built on the loop (before issue 7)
+};
+
+// CPU time a thread used (the loop's own work, whatever else the machine runs).
+double cpuMs(clockid_t clock) {
+    timespec ts{};
+    ::clock_gettime(clock, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// One measurement: latencies of `repeat` runs, the loop's lateness during them and the loop thread's CPU
+// time per request (the 1 ms probe timer's own share included: ~0.01 ms per ms).
+void row(const char* what, const char* goal, LoopProbe& probe, clockid_t loopClock, std::size_t repeat,
+         const std::function<std::size_t()>& once) {
+    probe.reset();
+    const double cpu0 = cpuMs(loopClock);
+    const auto start = Clock::now();
+    std::vector<double> t;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < repeat; ++i) {
+        const auto t0 = Clock::now();
+        bytes = once();
+        t.push_back(ms(Clock::now() - t0));
     }
+    const double loopCpu = (cpuMs(loopClock) - cpu0) / static_cast<double>(repeat);
+    const double wallPerRun = ms(Clock::now() - start) / static_cast<double>(repeat);
+    std::sort(t.begin(), t.end());
+    const auto [lateMax, lateP99] = probe.maxAndP99Ms();
+    std::printf("%-28s %8.1f %8.1f %10zu %10.2f %8.2f %8.2f   %-22s %s\n", what, t[t.size() / 2], t.back(), bytes,
+                lateMax, lateP99, loopCpu - wallPerRun * 0.01, goal, "no peer");
+}
+
+int runOne(const Options& o, std::size_t reals, bool onWorker) {
     char tmpl[] = "/tmp/ipvsd-bench-XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     const std::string path = dir + "/control.sock";
     boost::asio::io_context io;
     auto work = boost::asio::make_work_guard(io);
-    BenchHandler handler(makeSnapshot(services, reals));
+    control::Worker worker;
+    BenchHandler handler(makeSnapshot(o.services, reals), onWorker ? &worker : nullptr);
     control::ControlServer server(io, path, handler);
     control::MetricsServer metrics(io, handler);
     if (!server.start().ok() || !metrics.start(control::parseListenAddress("127.0.0.1:0").value()).ok()) {
         std::cerr << "cannot start the servers\n";
         return 1;
     }
+    LoopProbe probe(io);
     std::thread loop([&] { io.run(); });
-    std::printf("%zu virtual servers x %zu real servers, %zu runs each\n", services, reals, repeat);
-
+    clockid_t loopClock{};
+    ::pthread_getcpuclockid(loop.native_handle(), &loopClock);
+    probe.start();
+    std::printf("\n%zu virtual servers x %zu real servers, replies built %s, %zu runs each\n", o.services, reals,
+                onWorker ? "on the worker thread (issue 7)" : "on the loop (before issue 7)", o.repeat);
+    std::printf("%-28s %8s %8s %10s %10s %8s %8s   %-22s %s\n", "what", "median", "max", "bytes", "late max",
+                "p99", "loop cpu", "goal", "peer");
+    std::printf("%-28s %8s %8s %10s %10s %8s %8s\n", "", "ms", "ms", "", "ms", "ms", "ms/req");
+    int failed = 0;
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the idle loop, for contrast
+        probe.reset();
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const auto [lateMax, lateP99] = probe.maxAndP99Ms();
+        std::printf("%-28s %8s %8s %10s %10.2f %8.2f %8s   %-22s %s\n", "(idle loop)", "-", "-", "-", lateMax,
+                    lateP99, "-", "late <= 1 ms", "no peer");
+    }
     const lbctl::Exchange real = [](const std::string& p, const std::string& l) { return control::exchange(p, l); };
     for (const bool json : {false, true}) {
-        std::vector<double> t;
-        std::size_t bytes = 0;
-        for (std::size_t i = 0; i < repeat; ++i) {
-            std::istringstream in;
-            std::ostringstream out, err;
-            lbctl::Streams io2{in, out, err};
-            lbctl::DaemonCommand cmd;
-            cmd.json = json;
-            cmd.socketPath = path;
-            const auto t0 = Clock::now();
-            const int rc = lbctl::runDaemonCommand(cmd, real, io2);
-            t.push_back(ms(Clock::now() - t0));
-            bytes = out.str().size();
-            if (rc != 0) {
-                std::cerr << "status failed: " << err.str();
-                return 1;
-            }
-        }
-        report(json ? "lbctl status --json (lib)" : "lbctl status (lib)", t, bytes);
+        row(json ? "lbctl status --json (lib)" : "lbctl status (lib)", json ? "-, late <= 1 ms" : "50 ms, late <= 1 ms",
+            probe, loopClock, o.repeat, [&]() -> std::size_t {
+                std::istringstream in;
+                std::ostringstream out, err;
+                lbctl::Streams io2{in, out, err};
+                lbctl::DaemonCommand cmd;
+                cmd.json = json;
+                cmd.socketPath = path;
+                if (lbctl::runDaemonCommand(cmd, real, io2) != 0) {
+                    std::cerr << "status failed: " << err.str();
+                    ++failed;
+                }
+                return out.str().size();
+            });
     }
-    if (!lbctlPath.empty()) {
-        std::vector<double> t;
-        for (std::size_t i = 0; i < repeat; ++i) {
-            std::vector<std::string> args{lbctlPath, "status", "--socket", path};
+    if (!o.lbctlPath.empty()) {
+        row("lbctl status (process)", "50 ms, late <= 1 ms", probe, loopClock, o.repeat, [&]() -> std::size_t {
+            std::vector<std::string> args{o.lbctlPath, "status", "--socket", path};
             std::vector<char*> av;
             for (auto& a : args) av.push_back(a.data());
             av.push_back(nullptr);
@@ -189,38 +282,26 @@ int main(int argc, char** argv) {
             posix_spawn_file_actions_init(&fa);
             posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
             pid_t pid = 0;
-            const auto t0 = Clock::now();
-            if (posix_spawn(&pid, lbctlPath.c_str(), &fa, nullptr, av.data(), environ) != 0) {
-                std::cerr << "cannot run " << lbctlPath << "\n";
-                return 1;
-            }
             int st = 0;
-            ::waitpid(pid, &st, 0);
-            t.push_back(ms(Clock::now() - t0));
-            posix_spawn_file_actions_destroy(&fa);
-            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            if (posix_spawn(&pid, o.lbctlPath.c_str(), &fa, nullptr, av.data(), environ) != 0 ||
+                ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
                 std::cerr << "lbctl status failed\n";
-                return 1;
+                ++failed;
             }
-        }
-        report("lbctl status (process)", t, 0);
+            posix_spawn_file_actions_destroy(&fa);
+            return 0;
+        });
     }
-    {
-        std::vector<double> t;
-        std::size_t bytes = 0;
-        const unsigned short port = metrics.endpoint().port();
-        for (std::size_t i = 0; i < repeat; ++i) {
-            const auto t0 = Clock::now();
-            const std::string body = scrape(port);
-            t.push_back(ms(Clock::now() - t0));
-            bytes = body.size();
-            if (body.rfind("HTTP/1.1 200", 0) != 0) {
-                std::cerr << "scrape failed\n";
-                return 1;
-            }
+    const unsigned short port = metrics.endpoint().port();
+    row("GET /metrics", "100 ms, late <= 1 ms", probe, loopClock, o.repeat, [&]() -> std::size_t {
+        const std::string body = scrape(port);
+        if (body.rfind("HTTP/1.1 200", 0) != 0) {
+            std::cerr << "scrape failed\n";
+            ++failed;
         }
-        report("GET /metrics", t, bytes);
-    }
+        return body.size();
+    });
+    probe.stop();
     boost::asio::post(io, [&] {
         server.stop();
         metrics.stop();
@@ -228,5 +309,35 @@ int main(int argc, char** argv) {
     });
     loop.join();
     std::filesystem::remove_all(dir);
-    return 0;
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string k = argv[i];
+        if (k == "--no-compare") {
+            o.compare = false;
+            continue;
+        }
+        if (i + 1 >= argc) k.clear();
+        if (k == "--services") o.services = std::stoul(argv[++i]);
+        else if (k == "--reals") o.reals = {std::stoul(argv[++i])};
+        else if (k == "--repeat") o.repeat = std::max<std::size_t>(1, std::stoul(argv[++i]));
+        else if (k == "--lbctl") o.lbctlPath = argv[++i];
+        else {
+            std::cerr << "usage: control_status [--services N] [--reals R] [--repeat K] [--lbctl PATH] [--no-compare]\n";
+            return 2;
+        }
+    }
+    std::printf("control_status: latencies and the daemon loop's lateness (a 1 ms timer) while serving; "
+                "keepalived has no equivalent (no peer)\n");
+    int rc = 0;
+    for (const std::size_t reals : o.reals) {
+        rc |= runOne(o, reals, true);
+        if (o.compare) rc |= runOne(o, reals, false);
+    }
+    return rc;
 }

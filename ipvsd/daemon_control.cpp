@@ -34,6 +34,25 @@ bool DaemonControl::runReload(const std::string& why) {
 }
 
 control::StatusSnapshot DaemonControl::snapshot() {
+    auto s = daemonPart();
+    if (lvs_.fillStatus) lvs_.fillStatus(s);
+    return s;
+}
+
+control::SnapshotJob DaemonControl::snapshotJob() {
+    auto base = std::make_shared<control::StatusSnapshot>(daemonPart());
+    std::function<void(control::StatusSnapshot&)> lvsJob;
+    if (lvs_.statusJob)
+        lvsJob = lvs_.statusJob();
+    else if (lvs_.fillStatus)  // a hook without the split: run it here, on the loop
+        lvs_.fillStatus(*base);
+    return [base, lvsJob = std::move(lvsJob)]() -> std::shared_ptr<const control::StatusSnapshot> {
+        if (lvsJob) lvsJob(*base);  // the job is run once: base is its own
+        return base;
+    };
+}
+
+control::StatusSnapshot DaemonControl::daemonPart() {
     control::StatusSnapshot s;
     s.version = version_;
     s.pid = ::getpid();
@@ -69,7 +88,6 @@ control::StatusSnapshot DaemonControl::snapshot() {
         v.drops = drops;
         s.vrrpInstances.push_back(std::move(v));
     }
-    if (lvs_.fillStatus) lvs_.fillStatus(s);
     return s;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ipvsd/control/handler.h"
+#include "ipvsd/control/worker.h"
 #include "util/log.h"
 #include "vrrp/engine.h"
 
@@ -15,6 +16,8 @@ namespace ipvsd {
 // Filled in by the LVS runtime; an unset function means "not available in this daemon" (reply unsupported).
 struct LvsHooks {
     std::function<void(control::StatusSnapshot&)> fillStatus;  // appends virtualServers
+    // The loop's O(1) part of fillStatus; the job it returns appends virtualServers on any thread.
+    std::function<std::function<void(control::StatusSnapshot&)>()> statusJob;
     std::function<control::CommandOutcome(const control::RealServerRef&, int weight, bool persist)> setWeight;
     std::function<control::CommandOutcome(const control::RealServerRef&, bool persist)> drain;
     std::function<control::CommandOutcome(const control::RealServerRef&, bool persist)> disable;
@@ -31,6 +34,10 @@ class DaemonControl : public control::ControlHandler {
     bool runReload(const std::string& why);
 
     control::StatusSnapshot snapshot() override;
+    // The loop's part: the daemon and VRRP fields (a handful of instances) and the LVS job; the LVS part
+    // (IPVS dump, merge) and the rendering run on the worker.
+    control::SnapshotJob snapshotJob() override;
+    control::Worker* worker() override { return &worker_; }
     control::CommandOutcome reload() override;
     control::CommandOutcome setWeight(const control::RealServerRef& rs, int weight, bool persist) override;
     control::CommandOutcome drain(const control::RealServerRef& rs, bool persist) override;
@@ -39,6 +46,7 @@ class DaemonControl : public control::ControlHandler {
 
   private:
     control::CommandOutcome logged(const std::string& what, control::CommandOutcome outcome);
+    control::StatusSnapshot daemonPart();
 
     const vrrp::Engine& engine_;
     std::function<bool()> reload_;
@@ -49,6 +57,7 @@ class DaemonControl : public control::ControlHandler {
     std::uint64_t reloads_ = 0;
     std::uint64_t reloadFailures_ = 0;
     double lastReloadSeconds_ = 0;
+    control::Worker worker_;  // last: joined first, while the rest still exists
 };
 
 }  // namespace ipvsd

@@ -10,7 +10,8 @@ namespace ipvsd {
 namespace hc = healthcheck;
 
 struct LvsRuntime::Generation {
-    std::unique_ptr<conf::Config> config;  // probes refer into it: it lives as long as they do
+    // Probes refer into it: it lives as long as they do (and as long as a status job reads it).
+    std::shared_ptr<conf::Config> config;
     hc::HealthTracker tracker;
     std::unique_ptr<hc::CheckScheduler> scheduler;
     std::map<hc::RealServerId, std::pair<std::size_t, std::size_t>> where;  // tracker id -> (vs, rs)
@@ -33,9 +34,14 @@ struct LvsRuntime::Generation {
     std::vector<std::size_t> firstChecker;
     // Flat real server indexes whose checkers a reload carried over (not restarted, not announced again).
     std::vector<bool> carried;
+    // What status shows of the verdicts and checks; never changed once handed out (liveShared).
+    std::shared_ptr<LvsLive> live;
+    bool liveShared = false;        // handed out since the last copy
+    std::vector<bool> ownLive;      // live->virtualServers[v] is not shared with any handed-out copy
 
-    Generation(std::unique_ptr<conf::Config> c, hc::UniformRandom random)
-        : config(std::move(c)), tracker(std::move(random)) {}
+    Generation(std::shared_ptr<conf::Config> c, hc::UniformRandom random)
+        : config(std::move(c)), tracker(std::move(random)), live(std::make_shared<LvsLive>(config->lvs)),
+          ownLive(live->virtualServers.size(), true) {}
 };
 
 namespace {
@@ -157,7 +163,7 @@ const HealthView& LvsRuntime::health() const {
 }
 
 std::unique_ptr<LvsRuntime::Generation> LvsRuntime::makeGeneration(conf::Config config) {
-    auto gen = std::make_unique<Generation>(std::make_unique<conf::Config>(std::move(config)),
+    auto gen = std::make_unique<Generation>(std::make_shared<conf::Config>(std::move(config)),
                                             [this](std::uint64_t bound) {
                                                 return std::uniform_int_distribution<std::uint64_t>(0, bound)(random_);
                                             });
@@ -196,6 +202,9 @@ void LvsRuntime::startCheckers(Generation& gen) {
         ref.reported = true;
         ++(result.ok ? ref.ok : ref.failed);
         ref.lastSeconds = std::chrono::duration<double>(result.latency).count();
+        auto& live = mutableLive(*raw, ref.vs).realServers[ref.rs];
+        ++(result.ok ? live.checksOk : live.checksFailed);
+        live.lastCheckSeconds = ref.lastSeconds;
         const bool wasUp = raw->tracker.checkerUp(id);
         // A failure takes an up checker down once its retries are used up.
         if (!result.ok && wasUp && raw->tracker.retriesUsed(id) < hc::policyFor(*ref.checker,
@@ -217,6 +226,7 @@ void LvsRuntime::applyOps(const std::vector<ipvs::IpvsOp>& ops) {
     if (ops.empty()) return;
     ++batches_;
     statusTable_.reset();  // the next status shows the change
+    if (statusDump_) statusDump_->invalidate();
     auto report = executor_.execute(ops);
     if (report.transport)
         ports_.log.error("IPVS: " + report.transport->operation + " failed: " + std::strerror(report.transport->errnum));
@@ -263,6 +273,7 @@ bool LvsRuntime::start(conf::Config config) {
         gen.view.quorumUp[v] = desired.virtualServers[v].quorumUp;
         quorumChanged(gen.config->lvs.virtualServers[v], desired.virtualServers[v]);
     }
+    resetLive(gen);
     startCheckers(gen);
     return true;
 }
@@ -297,6 +308,9 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
     }
 
     if (!t.up && !t.reason.empty()) gen->lastFailure[{v, r}] = t.reason;
+    auto& live = mutableLive(*gen, v).realServers[r];
+    live.up = t.up;
+    if (!t.up && !t.reason.empty()) live.lastFailure = t.reason;
     replan(*gen, v);
 }
 
@@ -313,6 +327,8 @@ void LvsRuntime::replan(Generation& gen, std::size_t v) {
     applyOps(ops);
     if (gen.view.quorumUp.size() <= v) gen.view.quorumUp.resize(v + 1);
     gen.view.quorumUp[v] = one.state.quorumUp;
+    if (v < gen.live->virtualServers.size() && gen.live->virtualServers[v]->quorumUp != one.state.quorumUp)
+        mutableLive(gen, v).quorumUp = one.state.quorumUp;
     quorumChanged(gen.config->lvs.virtualServers[v], one.state);
 }
 
@@ -393,6 +409,8 @@ control::CommandOutcome LvsRuntime::change(const control::RealServerRef& ref, bo
                                 " of VS " + describeVirtualServer(vs) +
                                 (persist ? " (kept across reloads)" : " (until the next reload)");
     ports_.log.info("control: " + message);
+    const auto o2 = overrides_.find(found->key);
+    mutableLive(*current_, found->vs).realServers[found->rs].disabled = o2 != overrides_.end() && o2->second.disabled;
     replan(*current_, found->vs);
     return control::CommandOutcome::success(message);
 }
@@ -412,90 +430,80 @@ control::CommandOutcome LvsRuntime::enable(const control::RealServerRef& ref, bo
     return change(ref, persist, "enabled", [](Override& o) { o = Override{}; });
 }
 
-namespace {
-
-control::IpvsCounters counters(const ipvs::Stats& s) {
-    return {s.conns, s.inPkts, s.outPkts, s.inBytes, s.outBytes, s.cps, s.inPps, s.outPps, s.inBps, s.outBps};
-}
-
-std::string checkerName(conf::CheckerType type) {
-    switch (type) {
-        case conf::CheckerType::Tcp: return "TCP_CHECK";
-        case conf::CheckerType::Udp: return "UDP_CHECK";
-        case conf::CheckerType::Http: return "HTTP_GET";
-        case conf::CheckerType::Ssl: return "SSL_GET";
-        case conf::CheckerType::Misc: return "MISC_CHECK";
-        default: return "CHECK";
+VirtualServerLive& LvsRuntime::mutableLive(Generation& gen, std::size_t v) {
+    if (gen.liveShared) {  // a status job may be reading it: new pointers, every virtual server shared
+        gen.live = std::make_shared<LvsLive>(*gen.live);
+        gen.liveShared = false;
+        gen.ownLive.assign(gen.live->virtualServers.size(), false);
     }
+    auto& slot = gen.live->virtualServers[v];
+    if (!gen.ownLive[v]) {
+        slot = std::make_shared<VirtualServerLive>(*slot);
+        gen.ownLive[v] = true;
+    }
+    return *slot;
 }
 
-}  // namespace
+// From the verdicts, failures, overrides and quorum states (start and reload; O(real servers)).
+void LvsRuntime::resetLive(Generation& gen) {
+    auto live = std::make_shared<LvsLive>(gen.config->lvs);
+    const auto& vss = gen.config->lvs.virtualServers;
+    for (std::size_t v = 0; v < vss.size(); ++v) {
+        const auto& vs = vss[v];
+        live->virtualServers[v]->quorumUp = gen.view.quorum(v).value_or(true);
+        const auto vsKey = overrides_.empty() ? std::string() : controlKey(vs);
+        for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
+            const auto& rs = vs.realServers[r];
+            auto& l = live->virtualServers[v]->realServers[r];
+            const auto verdict = gen.view.realServer(v, r);
+            l.up = verdict ? verdict->up : !(!rs.checkers.empty() && rs.alpha.value_or(vs.alpha));
+            if (!overrides_.empty())
+                if (auto o = overrides_.find({vsKey, controlKey(rs, vs)}); o != overrides_.end())
+                    l.disabled = o->second.disabled;
+            if (auto f = gen.lastFailure.find({v, r}); f != gen.lastFailure.end()) l.lastFailure = f->second;
+        }
+    }
+    for (const auto& c : gen.checkers) {
+        auto& l = live->virtualServers[c.vs]->realServers[c.rs];
+        l.checksOk += c.ok;
+        l.checksFailed += c.failed;
+        if (c.lastSeconds >= 0) l.lastCheckSeconds = c.lastSeconds;
+    }
+    gen.live = std::move(live);
+    gen.liveShared = false;
+    gen.ownLive.assign(gen.live->virtualServers.size(), true);
+}
 
-void LvsRuntime::fillStatus(control::StatusSnapshot& out) {
-    if (!current_) return;
+void LvsRuntime::setStatusPort(std::unique_ptr<ipvs::IpvsPort> port) {
+    statusDump_ = port ? std::make_shared<StatusDump>(std::move(port)) : nullptr;
+}
+
+LvsRuntime::StatusJob LvsRuntime::statusJob() {
+    if (!current_) return [](control::StatusSnapshot&) {};
     auto& gen = *current_;
+    gen.liveShared = true;
+    std::shared_ptr<const LvsLive> live = gen.live;
+    std::shared_ptr<const conf::Config> config = gen.config;
+    if (statusDump_)
+        return [config, live, dump = statusDump_](control::StatusSnapshot& out) {
+            fillLvsStatus(*config, *live, *dump->table(), out);
+        };
     // One dump (1 + one per service on 6.1) at most once a second: the kernel refreshes rates every 2 s,
     // and a scraper plus an operator should not multiply dumps of a large table. Every batch drops it.
     const auto now = std::chrono::steady_clock::now();
     if (!statusTable_ || now - statusTableAt_ >= std::chrono::seconds(1)) {
         if (auto listed = ports_.ipvs.listServices({}); listed)
-            statusTable_ = ipvs::indexTable(std::move(listed).value());
-        else
-            statusTable_ = executor_.observed();  // the cached table, without fresh counters
+            statusTable_ = std::make_shared<const ipvs::ObservedTable>(ipvs::indexTable(std::move(listed).value()));
+        else  // the cached table, without fresh counters
+            statusTable_ = std::make_shared<const ipvs::ObservedTable>(executor_.observed());
         statusTableAt_ = now;
     }
-    const auto& kernel = *statusTable_;
-    const auto& vss = gen.config->lvs.virtualServers;
-    for (std::size_t v = 0; v < vss.size(); ++v) {
-        const auto& vs = vss[v];
-        control::VirtualServerStatus st;
-        st.key = controlKey(vs);
-        st.protocol = vs.kind == conf::VirtualServer::Kind::Fwmark ? "fwmark" : protocolName(vs);
-        st.address = st.key.substr(st.key.find(':') + 1);
-        st.quorumUp = gen.view.quorum(v).value_or(true);
-        auto one = desiredVirtualServer(gen.config->lvs, v, gen.view);
-        const ipvs::ServiceEntry* entry = nullptr;
-        if (!one.services.empty()) {
-            const auto& svc = one.services.front().service;
-            st.scheduler = svc.scheduler;
-            st.persistent = (svc.flags & ipvs::serviceflag::kPersistent) != 0;
-            st.persistenceTimeout = svc.timeout;
-            if (auto at = kernel.find(svc.key); at != kernel.end()) {
-                entry = &at->second;
-                st.counters = counters(entry->stats);
-            }
-        }
-        for (std::size_t r = 0; r < vs.realServers.size(); ++r) {
-            const auto& rs = vs.realServers[r];
-            control::RealServerStatus rst;
-            rst.address = controlKey(rs, vs);
-            rst.configuredWeight = rs.weight ? static_cast<int>(*rs.weight) : static_cast<int>(vs.weight.value_or(1));
-            const auto verdict = gen.view.realServer(v, r);
-            rst.up = verdict ? verdict->up : !(!rs.checkers.empty() && rs.alpha.value_or(vs.alpha));
-            if (auto o = overrides_.find({st.key, rst.address}); o != overrides_.end()) rst.disabled = o->second.disabled;
-            if (auto f = gen.lastFailure.find({v, r}); f != gen.lastFailure.end()) rst.lastFailure = f->second;
-            const ipvs::DestKey key{toIpvs(rs.address), rs.port != 0 ? rs.port : vs.port};
-            if (entry)
-                for (const auto& d : entry->dests)
-                    if (d.dest.key == key) {
-                        rst.weight = d.dest.weight;
-                        rst.forwarding = std::string(ipvs::forwardMethodName(d.dest.forward));
-                        rst.activeConnections = d.activeConns;
-                        rst.inactiveConnections = d.inactiveConns;
-                        rst.counters = counters(d.stats);
-                    }
-            for (const auto& c : gen.checkers) {
-                if (c.vs != v || c.rs != r) continue;
-                if (rst.checker.empty()) rst.checker = checkerName(c.checker->type);
-                rst.checksOk += c.ok;
-                rst.checksFailed += c.failed;
-                if (c.lastSeconds >= 0) rst.lastCheckDurationSeconds = c.lastSeconds;
-            }
-            st.realServers.push_back(std::move(rst));
-        }
-        out.virtualServers.push_back(std::move(st));
-    }
+    return [config, live, table = statusTable_](control::StatusSnapshot& out) {
+        fillLvsStatus(*config, *live, *table, out);
+    };
 }
+
+void LvsRuntime::fillStatus(control::StatusSnapshot& out) { statusJob()(out); }
 
 void LvsRuntime::reload(conf::Config config) {
     if (stopped_ || !current_) return;
@@ -601,6 +609,7 @@ void LvsRuntime::reload(conf::Config config) {
                 ++carriedCheckers;
             }
         }
+    resetLive(gen);  // after the carry-over, so status shows the carried checker counters
     const auto t3 = std::chrono::steady_clock::now();
     lastReload_ = {kept, carriedCheckers, gen.checkers.size() - std::min(gen.checkers.size(), carriedCheckers),
                    Ms(t1 - t0).count(), Ms(t2 - t1).count(), Ms(t3 - t2).count()};

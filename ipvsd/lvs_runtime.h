@@ -18,6 +18,7 @@
 #include "ipvs/executor.h"
 #include "ipvs/port.h"
 #include "ipvsd/desired_table.h"
+#include "ipvsd/lvs_status.h"
 #include "util/log.h"
 #include "vrrp/ports.h"
 
@@ -73,8 +74,14 @@ class LvsRuntime {
     const ReloadStats& lastReload() const { return lastReload_; }
 
     // The control socket (docs/control-socket.md): every virtual/real server with its health, weights and
-    // the kernel's counters (one IpvsPort dump per call).
+    // the kernel's counters. statusJob() is the loop's part, O(1): it hands out the live state (copy on
+    // write) and the configuration; the job (any thread) dumps the table over the status port when set
+    // (else the loop dumped it, at most once a second) and merges. fillStatus = statusJob() run here.
+    using StatusJob = std::function<void(control::StatusSnapshot&)>;
+    StatusJob statusJob();
     void fillStatus(control::StatusSnapshot& out);
+    // A port of its own for the status dumps (the worker thread uses it); without one the loop dumps.
+    void setStatusPort(std::unique_ptr<ipvs::IpvsPort> port);
     // Runtime overrides, applied by replanning only that virtual server; forgotten at the next reload
     // unless persist (then kept in memory by virtual server key + real server address). Unknown names
     // answer not_found. enable drops every override of the real server (its checker decides again).
@@ -120,7 +127,12 @@ class LvsRuntime {
     ReloadStats lastReload_;
     bool stopped_ = false;
     std::map<std::pair<std::string, std::string>, Override> overrides_;  // (vs key, rs address)
-    std::optional<ipvs::ObservedTable> statusTable_;  // fillStatus's last dump
+    // The live state of virtual server v of the current generation for status, copied first when it
+    // was handed out to a status job.
+    VirtualServerLive& mutableLive(Generation& gen, std::size_t v);
+    void resetLive(Generation& gen);
+    std::shared_ptr<StatusDump> statusDump_;  // with a status port
+    std::shared_ptr<const ipvs::ObservedTable> statusTable_;  // without one: the loop's last dump
     std::chrono::steady_clock::time_point statusTableAt_;
 };
 

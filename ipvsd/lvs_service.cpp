@@ -23,6 +23,12 @@ std::unique_ptr<LvsService> LvsService::start(boost::asio::io_context& io, vrrp:
     options.limits.bfd = std::move(bfd);  // BFD_CHECK follows the BFD sessions (null with -B)
     service->runtime_ = std::make_unique<LvsRuntime>(LvsRuntimePorts{io, *service->port_, scripts, log}, options);
     if (!service->runtime_->start(std::move(config))) return nullptr;
+    // Status dumps over a socket of their own, from the control worker thread (issue 7).
+    if (auto statusPort = ipvs::NetlinkIpvsPort::open(); statusPort)
+        service->runtime_->setStatusPort(std::move(statusPort).value());
+    else
+        log.warning("IPVS: no second socket for status dumps (" + std::string(std::strerror(statusPort.error().errnum)) +
+                    "); status dumps run on the event loop");
     return service;
 }
 
@@ -30,6 +36,7 @@ LvsHooks makeLvsHooks(LvsService& service) {
     auto* rt = &service.runtime();
     LvsHooks hooks;
     hooks.fillStatus = [rt](control::StatusSnapshot& s) { rt->fillStatus(s); };
+    hooks.statusJob = [rt] { return rt->statusJob(); };
     hooks.setWeight = [rt](const control::RealServerRef& r, int w, bool p) { return rt->setWeight(r, w, p); };
     hooks.drain = [rt](const control::RealServerRef& r, bool p) { return rt->setWeight(r, 0, p); };
     hooks.disable = [rt](const control::RealServerRef& r, bool p) { return rt->disable(r, p); };

@@ -1,9 +1,12 @@
 // ControlHandler: what the daemon offers the control socket and /metrics. The daemon implements it; the
 // server calls it on the daemon's io_context thread, one call at a time, so implementations need no locks.
+// Only the job snapshotJob() returns may run elsewhere (on the handler's worker thread).
 #pragma once
 
 #include "ipvsd/control/snapshot.h"
 
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace ipvsd::control {
@@ -29,11 +32,24 @@ struct RealServerRef {
     std::string realServer;
 };
 
+class Worker;
+
+// Builds the snapshot. Made on the loop (cheaply: it captures immutable state), run on the worker thread.
+using SnapshotJob = std::function<std::shared_ptr<const StatusSnapshot>()>;
+
 class ControlHandler {
   public:
     virtual ~ControlHandler() = default;
 
     virtual StatusSnapshot snapshot() = 0;
+    // The status and /metrics path when worker() is set: called on the loop, the job runs on the worker and
+    // must not touch the handler's mutable state. The default copies snapshot() on the loop.
+    virtual SnapshotJob snapshotJob() {
+        auto s = std::make_shared<const StatusSnapshot>(snapshot());
+        return [s] { return s; };
+    }
+    // Where status and /metrics replies are built; null: on the loop, inside the request (tests, tools).
+    virtual Worker* worker() { return nullptr; }
     // Re-reads the configuration as SIGHUP does.
     virtual CommandOutcome reload() = 0;
     // weight in [0, 65535]. persist: keep it across reloads (else the next reload restores the config).

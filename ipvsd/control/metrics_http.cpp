@@ -1,6 +1,7 @@
 #include "ipvsd/control/metrics_http.h"
 
 #include "ipvsd/control/metrics.h"
+#include "ipvsd/control/worker.h"
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -67,16 +68,44 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
             return;
         }
         ++shared_->scrapes;
-        std::string body;
-        try {
-            body = renderMetrics(shared_->handler->snapshot());
-        } catch (const std::exception& e) {
-            respond(http::status::internal_server_error, std::string("error: ") + e.what() + "\n", "text/plain",
-                    version);
+        const bool headOnly = req.method() == http::verb::head;
+        Worker* worker = shared_->handler->worker();
+        if (!worker) {
+            deliver(render([this] { return std::make_shared<const StatusSnapshot>(shared_->handler->snapshot()); }),
+                    version, headOnly);
             return;
         }
-        respond(http::status::ok, std::move(body), kMetricsContentType, version,
-                req.method() == http::verb::head);
+        // The loop takes the snapshot job; the snapshot and its text are made on the worker.
+        SnapshotJob job;
+        try {
+            job = shared_->handler->snapshotJob();
+        } catch (const std::exception& e) {
+            deliver({false, std::string("error: ") + e.what() + "\n"}, version, headOnly);
+            return;
+        }
+        worker->run(
+            stream_.get_executor(), [job = std::move(job)] { return render(job); },
+            [self = shared_from_this(), version, headOnly](std::pair<bool, std::string> body) {
+                self->deliver(std::move(body), version, headOnly);
+            });
+    }
+
+    // (ok, body): the metrics text, or the error's text. make returns a shared_ptr<const StatusSnapshot>.
+    template <class Make>
+    static std::pair<bool, std::string> render(const Make& make) {
+        try {
+            return {true, renderMetrics(*make())};
+        } catch (const std::exception& e) {
+            return {false, std::string("error: ") + e.what() + "\n"};
+        }
+    }
+
+    void deliver(std::pair<bool, std::string> body, int version, bool headOnly) {
+        if (!body.first) {
+            respond(http::status::internal_server_error, std::move(body.second), "text/plain", version);
+            return;
+        }
+        respond(http::status::ok, std::move(body.second), kMetricsContentType, version, headOnly);
     }
 
     void respond(http::status status, std::string body, const char* type, int version, bool headOnly = false) {
@@ -89,10 +118,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         res->prepare_payload();
         if (headOnly) res->body().clear();
         stream_.expires_after(shared_->timeout);
-        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
-            beast::error_code ignored;
-            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        });
+        // At most 256 KiB per write: a body of tens of MB goes out in pieces that keep the loop responsive
+        // (one unbounded write copies as much as the socket buffer takes, MBs on loopback).
+        auto serializer = std::make_shared<http::response_serializer<http::string_body>>(*res);
+        serializer->limit(256 * 1024);
+        http::async_write(stream_, *serializer,
+                          [self = shared_from_this(), res, serializer](beast::error_code, std::size_t) mutable {
+                              beast::error_code ignored;
+                              self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                              serializer.reset();
+                              // A body of tens of MB is freed on the worker, not on the loop.
+                              if (Worker* worker = self->shared_->handler->worker();
+                                  worker && res->body().size() >= (1u << 20))
+                                  worker->dispose(std::move(res));
+                          });
     }
 
     beast::tcp_stream stream_;

@@ -17,8 +17,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RealServerStatus, address, forwa
                                                 configuredWeight, up, disabled, lastFailure, checker,
                                                 lastCheckDurationSeconds, checksOk, checksFailed,
                                                 activeConnections, inactiveConnections, counters)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ServiceMemberStatus, key, counters)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VirtualServerStatus, key, protocol, address, scheduler,
-                                                persistent, persistenceTimeout, quorumUp, counters, realServers)
+                                                persistent, persistenceTimeout, quorumUp, counters, realServers,
+                                                members)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoopStatus, timersFired, lateOverThreshold, lateMaxSeconds,
                                                 lateMeanSeconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusSnapshot, version, pid, uptimeSeconds, reloads,
@@ -168,14 +170,14 @@ StatusSnapshot snapshotFromJson(const nlohmann::json& j) { return j.get<StatusSn
 
 
 
-std::string handleLine(std::string_view line, ControlHandler& handler) {
-    auto parsed = parseRequest(line);
-    if (auto* e = std::get_if<ProtocolError>(&parsed)) return errorReply(*e);
-    const Request& req = std::get<Request>(parsed);
+std::string statusReplyFor(const Request& req, const StatusSnapshot& s) {
+    return req.table ? statusTableReply(req.id, s) : statusReply(req.id, s);
+}
+
+std::string handleRequest(const Request& req, ControlHandler& handler) {
     try {
         switch (req.command) {
-            case Command::status:
-                return req.table ? statusTableReply(req.id, handler.snapshot()) : statusReply(req.id, handler.snapshot());
+            case Command::status: return statusReplyFor(req, handler.snapshot());
             case Command::reload: return outcomeReply(req.id, handler.reload());
             case Command::setWeight:
                 return outcomeReply(req.id, handler.setWeight(req.target, req.weight, req.persist));
@@ -187,6 +189,12 @@ std::string handleLine(std::string_view line, ControlHandler& handler) {
         return errorReply({codes::internal, std::string("internal error: ") + ex.what(), req.id});
     }
     return errorReply({codes::internal, "unhandled command", req.id});
+}
+
+std::string handleLine(std::string_view line, ControlHandler& handler) {
+    auto parsed = parseRequest(line);
+    if (auto* e = std::get_if<ProtocolError>(&parsed)) return errorReply(*e);
+    return handleRequest(std::get<Request>(parsed), handler);
 }
 
 }  // namespace ipvsd::control

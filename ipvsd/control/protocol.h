@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -57,12 +58,19 @@ std::string errorReply(const ProtocolError& e);
 std::string outcomeReply(const nlohmann::json& id, const CommandOutcome& outcome);
 std::string statusReply(const nlohmann::json& id, const StatusSnapshot& s);
 std::string statusTableReply(const nlohmann::json& id, const StatusSnapshot& s);
+// The table of a successful status reply without id as statusTableReply writes it, read without a JSON
+// parser (megabytes for 10 000 services); nullopt for any other shape (the caller parses it as JSON).
+std::optional<std::string> tableFromReply(std::string_view reply);
 
 // Snapshot <-> JSON (the "result" of a status reply).
 nlohmann::json toJson(const StatusSnapshot& s);
 // Reads back what toJson wrote (lbctl's table); throws nlohmann::json::exception on a malformed object.
 StatusSnapshot snapshotFromJson(const nlohmann::json& j);
 
+// The reply to a status request (JSON or table as the request asked) for a snapshot.
+std::string statusReplyFor(const Request& req, const StatusSnapshot& s);
+// Runs one parsed request against the handler and returns the reply line.
+std::string handleRequest(const Request& req, ControlHandler& handler);
 // Runs one request line against the handler and returns the reply line.
 std::string handleLine(std::string_view line, ControlHandler& handler);
 

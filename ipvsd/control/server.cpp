@@ -1,6 +1,7 @@
 #include "ipvsd/control/server.h"
 
 #include "ipvsd/control/protocol.h"
+#include "ipvsd/control/worker.h"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,6 +22,9 @@ namespace asio = boost::asio;
 using Socket = asio::local::stream_protocol::socket;
 
 class Session;
+
+// Replies at least this large are freed on the worker (unmapping tens of MB takes milliseconds).
+constexpr std::size_t kDisposeOnWorker = 1 << 20;
 
 struct ControlServer::Shared {
     ControlHandler* handler = nullptr;
@@ -113,12 +117,53 @@ class Session : public std::enable_shared_from_this<Session> {
         armTimer();
         if (!line.empty()) {
             ++shared_->stats->requests;
-            std::string reply = handleLine(line, *shared_->handler);
-            if (reply.find("\"ok\":false") != std::string::npos) ++shared_->stats->errors;
-            queue(std::move(reply));
-            if (closed_) return;
+            auto parsed = parseRequest(line);
+            if (auto* req = std::get_if<Request>(&parsed); req && req->command == Command::status) {
+                if (Worker* worker = shared_->handler->worker()) {
+                    statusOnWorker(*worker, std::move(*req));
+                    return;  // the next request is read once this reply is queued (replies keep their order)
+                }
+            }
+            std::string reply = std::holds_alternative<Request>(parsed)
+                                    ? handleRequest(std::get<Request>(parsed), *shared_->handler)
+                                    : errorReply(std::get<ProtocolError>(parsed));
+            const bool error = reply.find("\"ok\":false") != std::string::npos;
+            if (!sendReply(std::move(reply), error)) return;
         }
         read();
+    }
+
+    // The loop only takes the snapshot job (cheap); the job, the rendering and the reply's text are made on
+    // the worker, and the reply comes back here to be written asynchronously.
+    void statusOnWorker(Worker& worker, Request req) {
+        SnapshotJob job;
+        try {
+            job = shared_->handler->snapshotJob();
+        } catch (const std::exception& ex) {
+            if (sendReply(errorReply({codes::internal, std::string("internal error: ") + ex.what(), req.id}), true))
+                read();
+            return;
+        }
+        worker.run(
+            socket_.get_executor(),
+            [job = std::move(job), req = std::move(req)]() -> std::pair<std::string, bool> {
+                try {
+                    return {statusReplyFor(req, *job()), false};
+                } catch (const std::exception& ex) {
+                    return {errorReply({codes::internal, std::string("internal error: ") + ex.what(), req.id}), true};
+                }
+            },
+            [self = shared_from_this()](std::pair<std::string, bool> reply) {
+                if (self->closed_) return;
+                if (self->sendReply(std::move(reply.first), reply.second)) self->read();
+            });
+    }
+
+    // Queues a reply; false when the session closed meanwhile.
+    bool sendReply(std::string reply, bool error) {
+        if (error) ++shared_->stats->errors;
+        queue(std::move(reply));
+        return !closed_;
     }
 
     void queue(std::string reply) {
@@ -150,6 +195,9 @@ class Session : public std::enable_shared_from_this<Session> {
                                   return;
                               }
                               self->backlog_ -= self->pending_.front().size();
+                              if (Worker* worker = self->shared_->handler->worker();
+                                  worker && self->pending_.front().size() >= kDisposeOnWorker)
+                                  worker->dispose(std::move(self->pending_.front()));
                               self->pending_.pop_front();
                               self->armTimer();
                               self->writeNext();

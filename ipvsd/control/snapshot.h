@@ -56,6 +56,12 @@ struct RealServerStatus {
     IpvsCounters counters;
 };
 
+// One member service of a virtual_server_group with its own kernel counters.
+struct ServiceMemberStatus {
+    std::string key;  // "tcp:10.0.0.1:80", "fwmark:5"
+    IpvsCounters counters;
+};
+
 struct VirtualServerStatus {
     std::string key;       // how commands name it: "tcp:10.0.0.1:80", "udp:[2001:db8::1]:53", "fwmark:5"
     std::string protocol;  // "tcp", "udp", "sctp", "fwmark"
@@ -64,8 +70,9 @@ struct VirtualServerStatus {
     bool persistent = false;
     unsigned persistenceTimeout = 0;
     bool quorumUp = true;
-    IpvsCounters counters;
-    std::vector<RealServerStatus> realServers;
+    IpvsCounters counters;  // for a virtual_server_group: the sum over its member services
+    std::vector<RealServerStatus> realServers;  // a group's: each one's counters summed over the members
+    std::vector<ServiceMemberStatus> members;   // a group's member services; empty otherwise
 };
 
 struct LoopStatus {

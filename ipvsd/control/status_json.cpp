@@ -17,24 +17,34 @@ class Writer {
   public:
     explicit Writer(std::string& out) : out_(out) {}
 
+    // One pass: runs of plain characters are appended at once, 7-bit escapes inline; a string with bytes
+    // over 0x7f is rewritten through nlohmann (its escapes, and invalid UTF-8 as the replacement character).
     void str(std::string_view s) {
-        bool plain = true;
-        for (const char c : s) {
-            const auto u = static_cast<unsigned char>(c);
-            if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-                plain = false;
-                break;
+        const std::size_t start = out_.size();
+        out_ += '"';
+        const char* run = s.data();
+        const char* const end = s.data() + s.size();
+        for (const char* p = run; p != end; ++p) {
+            const auto u = static_cast<unsigned char>(*p);
+            if (u >= 0x20 && u < 0x7f && u != '"' && u != '\\') continue;
+            if (u >= 0x80) {
+                out_.resize(start);
+                out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                return;
+            }
+            out_.append(run, static_cast<std::size_t>(p - run));
+            run = p + 1;
+            switch (u) {
+                case '"': out_ += "\\\""; break;
+                case '\\': out_ += "\\\\"; break;
+                case '\n': out_ += "\\n"; break;
+                case '\t': out_ += "\\t"; break;
+                case '\r': out_ += "\\r"; break;
+                default: fmt::format_to(std::back_inserter(out_), "\\u{:04x}", u);
             }
         }
-        if (plain) {
-            out_ += '"';
-            out_ += s;
-            out_ += '"';
-        } else if (asciiOnly(s)) {
-            escapeAscii(s);
-        } else {  // escapes and invalid UTF-8 exactly as nlohmann does (replacement character)
-            out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        }
+        out_.append(run, static_cast<std::size_t>(end - run));
+        out_ += '"';
     }
     void key(std::string_view k) {
         sep();
@@ -83,32 +93,6 @@ class Writer {
     }
 
   private:
-    static bool asciiOnly(std::string_view s) {
-        for (const char c : s)
-            if (static_cast<unsigned char>(c) >= 0x80) return false;
-        return true;
-    }
-    // JSON escapes for 7-bit text (a status table: newlines); anything else goes through nlohmann.
-    void escapeAscii(std::string_view s) {
-        out_ += '"';
-        std::size_t runStart = 0;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const auto u = static_cast<unsigned char>(s[i]);
-            if (u >= 0x20 && u != 0x7f && s[i] != '"' && s[i] != '\\') continue;
-            out_.append(s.data() + runStart, i - runStart);
-            runStart = i + 1;
-            switch (s[i]) {
-                case '"': out_ += "\\\""; break;
-                case '\\': out_ += "\\\\"; break;
-                case '\n': out_ += "\\n"; break;
-                case '\t': out_ += "\\t"; break;
-                case '\r': out_ += "\\r"; break;
-                default: fmt::format_to(std::back_inserter(out_), "\\u{:04x}", u);
-            }
-        }
-        out_.append(s.data() + runStart, s.size() - runStart);
-        out_ += '"';
-    }
     void sep() {
         if (!first_) out_ += ',';
         first_ = false;
@@ -193,6 +177,14 @@ void write(Writer& w, const VirtualServerStatus& v) {
     w.key("realServers"), w.open('[');
     for (const auto& r : v.realServers) write(w, r);
     w.close(']');
+    w.key("members"), w.open('[');
+    for (const auto& m : v.members) {
+        w.open('{');
+        w.key("key"), w.text(m.key);
+        w.key("counters"), write(w, m.counters);
+        w.close('}');
+    }
+    w.close(']');
     w.close('}');
 }
 
@@ -211,6 +203,55 @@ std::string statusTableReply(const nlohmann::json& id, const StatusSnapshot& s) 
     w.key("table"), w.text(table);
     w.close('}');
     w.close('}');
+    return out;
+}
+
+std::optional<std::string> tableFromReply(std::string_view reply) {
+    constexpr std::string_view prefix = R"({"v":1,"ok":true,"result":{"table":")";
+    constexpr std::string_view suffix = R"("}})";
+    if (reply.size() < prefix.size() + suffix.size() || reply.substr(0, prefix.size()) != prefix ||
+        reply.substr(reply.size() - suffix.size()) != suffix)
+        return std::nullopt;
+    const std::string_view body = reply.substr(prefix.size(), reply.size() - prefix.size() - suffix.size());
+    std::string out;
+    out.reserve(body.size());
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const char c = body[i];
+        if (c == '"' || static_cast<unsigned char>(c) < 0x20) return std::nullopt;  // not one JSON string
+        if (c != '\\') continue;
+        out.append(body.data() + run, i - run);
+        if (++i == body.size()) return std::nullopt;
+        switch (body[i]) {
+            case 'n': out += '\n'; break;
+            case 't': out += '\t'; break;
+            case 'r': out += '\r'; break;
+            case 'b': out += '\b'; break;
+            case 'f': out += '\f'; break;
+            case '"': out += '"'; break;
+            case '\\': out += '\\'; break;
+            case '/': out += '/'; break;
+            case 'u': {  // the writer only escapes 7-bit control characters this way
+                if (i + 4 >= body.size()) return std::nullopt;
+                unsigned v = 0;
+                for (std::size_t k = 1; k <= 4; ++k) {
+                    const char h = body[i + k];
+                    v <<= 4;
+                    if (h >= '0' && h <= '9') v |= static_cast<unsigned>(h - '0');
+                    else if (h >= 'a' && h <= 'f') v |= static_cast<unsigned>(h - 'a' + 10);
+                    else if (h >= 'A' && h <= 'F') v |= static_cast<unsigned>(h - 'A' + 10);
+                    else return std::nullopt;
+                }
+                if (v >= 0x80) return std::nullopt;
+                out += static_cast<char>(v);
+                i += 4;
+                break;
+            }
+            default: return std::nullopt;
+        }
+        run = i + 1;
+    }
+    out.append(body.data() + run, body.size() - run);
     return out;
 }
 

@@ -67,6 +67,13 @@ std::string formatStatusTable(const StatusSnapshot& s) {
             out += vs.scheduler;
             if (vs.persistent) fmt::format_to(o, " persistent {}", vs.persistenceTimeout);
             if (!vs.quorumUp) out += " (quorum down)";
+            if (!vs.members.empty()) {  // a virtual_server_group: its services (connections summed below)
+                out += " members";
+                for (const auto& m : vs.members) {
+                    out += ' ';
+                    out += m.key;
+                }
+            }
             out += '\n';
             for (const auto& rs : vs.realServers) {
                 const char* health = rs.disabled ? "DISABLED" : rs.up ? "UP" : "DOWN";

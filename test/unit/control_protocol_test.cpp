@@ -122,3 +122,44 @@ TEST_CASE("control protocol: the table reply escapes like nlohmann", "[control]"
     const std::string ascii = statusTableReply(nullptr, s);
     CHECK(json::parse(ascii).at("result").at("table") == formatStatusTable(s));
 }
+
+TEST_CASE("control protocol: lbctl reads the table straight out of the reply", "[control]") {
+    StatusSnapshot s = test::sampleSnapshot(3, 2);
+    s.virtualServers[0].realServers[1].lastFailure = "a\"b\\c\td\x01e\x7f\r/";
+    const std::string expected = formatStatusTable(s);
+    const auto plain = tableFromReply(statusTableReply(nullptr, s));
+    REQUIRE(plain);
+    CHECK(*plain == expected);
+    // UTF-8 goes through nlohmann (raw in the string) and reads back; invalid bytes come back replaced.
+    s.vrrpInstances[0].name = "caf\xc3\xa9 \xff";
+    const std::string line = statusTableReply(nullptr, s);
+    const auto utf8 = tableFromReply(line);
+    REQUIRE(utf8);
+    CHECK(*utf8 == json::parse(line).at("result").at("table").get<std::string>());
+    CHECK(utf8->find("caf\xc3\xa9 \xef\xbf\xbd") != std::string::npos);
+    // Any other shape is left to the JSON parser.
+    CHECK_FALSE(tableFromReply(statusTableReply(5, s)));  // with an id
+    CHECK_FALSE(tableFromReply(statusReply(nullptr, s)));
+    CHECK_FALSE(tableFromReply(R"({"v":1,"ok":false,"error":{"code":"x","message":"y"}})"));
+    CHECK_FALSE(tableFromReply(R"({"v":1,"ok":true,"result":{"table":"a\u00e9"}})"));
+    CHECK_FALSE(tableFromReply(R"({"v":1,"ok":true,"result":{"table":"a\q"}})"));
+    CHECK_FALSE(tableFromReply(R"({"v":1,"ok":true,"result":{"table":"a","x":"b"}})"));
+    CHECK_FALSE(tableFromReply(R"({"v":1,"ok":true,"result":{"table":"a\"}})"));
+    CHECK(tableFromReply(R"({"v":1,"ok":true,"result":{"table":""}})") == std::string());
+}
+
+TEST_CASE("control protocol: a group's members are in the JSON and the table", "[control]") {
+    StatusSnapshot s = test::sampleSnapshot(1, 1);
+    auto& g = s.virtualServers[0];
+    g.key = "group:WEB";
+    g.address = "WEB";
+    g.counters.connections = 15;
+    g.members = {{"tcp:10.0.0.1:80", {}}, {"tcp:10.0.0.2:80", {}}};
+    g.members[0].counters.connections = 10;
+    g.members[1].counters.connections = 5;
+    const json reply = json::parse(statusReply(nullptr, s));
+    CHECK(reply.at("result") == toJson(s));
+    CHECK(reply.at("result").at("virtualServers").at(0).at("members").at(1).at("counters").at("connections") == 5);
+    CHECK(snapshotFromJson(reply.at("result")).virtualServers.at(0).members.at(0).key == "tcp:10.0.0.1:80");
+    CHECK(formatStatusTable(s).find("TCP  WEB wrr members tcp:10.0.0.1:80 tcp:10.0.0.2:80\n") != std::string::npos);
+}

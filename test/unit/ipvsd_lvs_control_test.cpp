@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -204,4 +205,96 @@ TEST_CASE("LvsRuntime control: status, weight, drain, disable, enable, not_found
         CHECK(kernelWeight(port, vs, upPort) == 3);
     }
     runtime.stop();
+}
+
+TEST_CASE("LvsRuntime control: a virtual_server_group shows the sum of its member services, members listed") {
+    asio::io_context io;
+    ipvs::FakeIpvsPort port;
+    NoScripts scripts;
+    Logger log(LogOptions{.console = false, .syslog = false}, [](LogLevel, std::string_view) {});
+    LvsRuntime runtime({io, port, scripts, log}, {});
+    REQUIRE(runtime.start(parse(R"(
+virtual_server_group WEB {
+  10.0.0.1 80
+  10.0.0.2 80
+}
+virtual_server group WEB {
+  lb_algo rr
+  lvs_method NAT
+  protocol TCP
+  real_server 10.0.1.1 80 {
+    weight 2
+  }
+  real_server 10.0.1.2 80 {
+    weight 1
+  }
+}
+)")));
+    const auto a = vsKey("10.0.0.1", 80);
+    const auto b = vsKey("10.0.0.2", 80);
+    const ipvs::DestKey rs1{*ipvs::Address::parse("10.0.1.1"), 80};
+    ipvs::Stats sa;
+    sa.conns = 10;
+    sa.inBytes = 1000;
+    ipvs::Stats sb;
+    sb.conns = 5;
+    sb.inBytes = 300;
+    REQUIRE(port.setStats(a, sa));
+    REQUIRE(port.setStats(b, sb));
+    ipvs::Stats da;
+    da.conns = 7;
+    ipvs::Stats db;
+    db.conns = 4;
+    REQUIRE(port.setDestCounters(a, rs1, 3, 1, 0, da));
+    REQUIRE(port.setDestCounters(b, rs1, 2, 6, 0, db));
+
+    control::StatusSnapshot s;
+    runtime.fillStatus(s);
+    REQUIRE(s.virtualServers.size() == 1);
+    const auto& g = s.virtualServers[0];
+    CHECK(g.key == "group:WEB");
+    CHECK(g.counters.connections == 15);
+    CHECK(g.counters.bytesIn == 1300);
+    REQUIRE(g.members.size() == 2);
+    CHECK(g.members[0].key == "tcp:10.0.0.1:80");
+    CHECK(g.members[0].counters.connections == 10);
+    CHECK(g.members[1].key == "tcp:10.0.0.2:80");
+    CHECK(g.members[1].counters.connections == 5);
+    const auto* r1 = findRs(s, "group:WEB", "10.0.1.1:80");
+    REQUIRE(r1);
+    CHECK(r1->weight == 2);
+    CHECK(r1->activeConnections == 5);
+    CHECK(r1->inactiveConnections == 7);
+    CHECK(r1->counters.connections == 11);
+    const auto* r2 = findRs(s, "group:WEB", "10.0.1.2:80");
+    REQUIRE(r2);
+    CHECK(r2->weight == 1);
+    CHECK(r2->counters.connections == 0);
+}
+
+TEST_CASE("LvsRuntime control: a status job sees the state of its request while the loop changes on") {
+    asio::io_context io;
+    ipvs::FakeIpvsPort port;
+    NoScripts scripts;
+    Logger log(LogOptions{.console = false, .syslog = false}, [](LogLevel, std::string_view) {});
+    LvsRuntime runtime({io, port, scripts, log}, {});
+    REQUIRE(runtime.start(parse(config(1, 2, 1))));
+    // Neither 127.0.0.1:1 nor :2 is checked before the loop runs: both up (no alpha), not disabled.
+    auto before = runtime.statusJob();
+    REQUIRE(runtime.disable({"tcp:10.0.0.1:80", "127.0.0.1:1"}, false).ok);
+    auto after = runtime.statusJob();
+    REQUIRE(runtime.enable({"tcp:10.0.0.1:80", "127.0.0.1:1"}, false).ok);
+    // The jobs run on another thread, as on the daemon's worker, after the loop moved on.
+    control::StatusSnapshot s1, s2;
+    std::thread worker([&] {
+        before(s1);
+        after(s2);
+    });
+    worker.join();
+    CHECK_FALSE(findRs(s1, "tcp:10.0.0.1:80", "127.0.0.1:1")->disabled);
+    CHECK(findRs(s2, "tcp:10.0.0.1:80", "127.0.0.1:1")->disabled);
+    control::StatusSnapshot now;
+    runtime.fillStatus(now);
+    CHECK_FALSE(findRs(now, "tcp:10.0.0.1:80", "127.0.0.1:1")->disabled);
+    CHECK(findRs(now, "tcp:10.0.0.9:443", "10.0.0.20:443")->weight == 1);
 }
