@@ -208,6 +208,12 @@ void Engine::receive(const ReceivedPacket& packet) {
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
         return;
     }
+    if (target->spec().authType == AuthType::IpAh) {
+        if (auto reason = target->checkAh(packet)) {
+            countDrop(*reason);
+            return;
+        }
+    }
     const auto& peers = target->spec().unicastPeers;
     if (target->spec().checkUnicastSource && !peers.empty() &&
         std::find(peers.begin(), peers.end(), packet.ip.source) == peers.end()) {

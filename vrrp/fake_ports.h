@@ -19,8 +19,12 @@ struct SentPacket {
 
 class FakePacketPort : public PacketPort {
   public:
-    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) override {
-        opened.push_back({ifindex, family, group});
+    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group, bool ah) override {
+        opened.push_back({ifindex, family, group, ah});
+        return Ok{};
+    }
+    Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) override {
+        datagrams.push_back({ifindex, {}, destination, {datagram.begin(), datagram.end()}});
         return Ok{};
     }
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
@@ -38,9 +42,11 @@ class FakePacketPort : public PacketPort {
         int ifindex;
         IpAddress::Family family;
         std::optional<IpAddress> group;
+        bool ah = false;
     };
     std::vector<Opened> opened;
     std::vector<SentPacket> sent;
+    std::vector<SentPacket> datagrams;  // sendDatagram (auth_type AH): whole IPv4 datagrams
 
   private:
     Handler handler_;

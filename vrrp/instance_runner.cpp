@@ -1,5 +1,7 @@
 #include "vrrp/instance_runner.h"
 
+#include "vrrp/ah.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -65,7 +67,7 @@ bool InstanceRunner::start() {
     }
     std::optional<IpAddress> group;
     if (spec_.unicastPeers.empty()) group = spec_.multicastGroup;
-    if (auto opened = ports.packets.open(ifindex_, spec_.family, group); !opened) {
+    if (auto opened = ports.packets.open(ifindex_, spec_.family, group, spec_.authType == AuthType::IpAh); !opened) {
         ports.log.log(level, prefix() + "cannot open VRRP socket on " + spec_.interface + ": " +
                         errorText(opened.error()) + " - instance not started");
         return false;
@@ -252,7 +254,8 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
     advert.priority = priority;
     advert.adverInterval = core_.advertisementInterval;
     advert.authType = spec_.authType;
-    advert.authData = spec_.authData;
+    bool ah = spec_.authType == AuthType::IpAh;
+    if (!ah) advert.authData = spec_.authData;  // with AH the field is zero and auth_pass keys the ICV
     advert.addresses = spec_.advertAddresses();
     const IpAddress source = core_.primaryAddress;
     std::vector<IpAddress> destinations =
@@ -265,7 +268,14 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
             ports.log.error(prefix() + "cannot encode advert: " + e.what());
             return;
         }
-        auto sent = ports.packets.send(ifindex_, source, destination, bytes);
+        Status sent = Ok{};
+        if (ah) {
+            // keepalived: one counter for sent and accepted sequence numbers; IP Identification from 1
+            auto datagram = encodeAhDatagram(bytes, source, destination, ++ahSequence_, ++ipId_, spec_.authData);
+            sent = ports.packets.sendDatagram(ifindex_, destination, datagram);
+        } else {
+            sent = ports.packets.send(ifindex_, source, destination, bytes);
+        }
         if (!sent && !spec_.sourceAddress && refreshPrimaryAddress()) {
             sendAdvert(priority);  // the interface's address changed under us: once more from the new one
             return;
@@ -275,6 +285,24 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
                               errorText(sent.error()));
     }
     if (priority == 0) ports.log.info(prefix() + "sent 0 priority");
+}
+
+std::optional<DropReason> InstanceRunner::checkAh(const ReceivedPacket& packet) {
+    auto& log = engine_.ports_.log;
+    auto verdict = verifyAh(packet.datagram, spec_.authData, ahSequence_);
+    if (!verdict.drop) {
+        ahSequence_ = verdict.sequence;
+        return std::nullopt;
+    }
+    // keepalived 2.2.7's words
+    if (*verdict.drop == DropReason::AhSequenceReplay)
+        log.info(prefix() + "IPSEC-AH : sequence number " + std::to_string(verdict.sequence) +
+                 " already processed. Packet dropped. Local(" + std::to_string(ahSequence_) + ")");
+    else if (*verdict.drop == DropReason::AhBadIcv)
+        log.info(prefix() + "IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !");
+    else if (*verdict.drop == DropReason::AhBadSpi)
+        log.info(prefix() + "IPSEC AH : invalid IPSEC SPI value. " + std::to_string(verdict.spi));
+    return verdict.drop;
 }
 
 // The primary address is read at start; when a send fails, it may have been removed or replaced.

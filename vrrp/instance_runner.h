@@ -36,6 +36,8 @@ class InstanceRunner {
     bool tracks(int ifindex) const;
     bool tracksScript(const std::string& name) const;
     bool tracksFile(const std::string& name) const;
+    // auth_type AH: SPI, ICV and sequence of a received datagram; an accepted one advances the counter.
+    std::optional<DropReason> checkAh(const ReceivedPacket& packet);
 
   private:
     void perform(const Action& action);
@@ -66,6 +68,8 @@ class InstanceRunner {
     std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
     std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)
     InstanceCounters counters_;
+    std::uint32_t ahSequence_ = 0;  // auth_type AH: last sequence number sent or accepted
+    std::uint16_t ipId_ = 0;        // auth_type AH: our IPv4 Identification
 };
 
 }  // namespace ipvsd::vrrp

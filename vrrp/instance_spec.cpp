@@ -166,14 +166,11 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         for (const auto& v : ci.vips) s.vips.push_back(vipLine(v, false));
         for (const auto& v : ci.excludedVips) s.vips.push_back(vipLine(v, true));
         if (ci.authentication && core.version == Version::V2) {
-            if (ci.authentication->type == conf::VrrpAuthType::Ah) {
-                fail("auth_type AH is not supported by ipvsd");
-                continue;
-            }
-            if (ci.authentication->type == conf::VrrpAuthType::Pass) {
-                s.authType = AuthType::SimplePassword;
-                s.authData = passwordAuthData(ci.authentication->password.value_or(""));
-            }
+            // AH: auth_pass (first 8 octets, zero padded) keys the HMAC (vrrp/ah.h)
+            s.authType = ci.authentication->type == conf::VrrpAuthType::Ah ? AuthType::IpAh : AuthType::SimplePassword;
+            s.authData = passwordAuthData(ci.authentication->password.value_or(""));
+            // keepalived: "Initial state master is incompatible with AH authentication - clearing"
+            if (s.authType == AuthType::IpAh) core.initialMaster = false;
         }
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});

@@ -78,7 +78,7 @@ struct InstanceSpec {
     std::vector<conf::IpAddress> unicastPeers;     // set: unicast to each, no multicast
     bool checkUnicastSource = false;
     std::vector<VipLine> vips;
-    AuthType authType = AuthType::None;  // v2 PASS (AH is refused: not implemented)
+    AuthType authType = AuthType::None;  // v2 PASS, or AH (authData keys the HMAC, vrrp/ah.h)
     std::array<std::uint8_t, kAuthDataSize> authData{};
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 struct nl_sock;
 
@@ -23,7 +24,8 @@ class RawPacketPort : public PacketPort {
   public:
     explicit RawPacketPort(boost::asio::io_context& io) : io_(io) {}
     ~RawPacketPort() override;
-    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) override;
+    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group, bool ah) override;
+    Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) override;
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                 std::span<const std::uint8_t> packet) override;
     void onReceive(Handler handler) override { handler_ = std::move(handler); }
@@ -33,6 +35,7 @@ class RawPacketPort : public PacketPort {
     struct Socket {
         int ifindex = 0;
         IpAddress::Family family{};
+        bool ah = false;  // IPPROTO_AH, IP_HDRINCL
         std::unique_ptr<boost::asio::posix::stream_descriptor> fd;
         std::set<IpAddress> groups;
     };
@@ -40,7 +43,7 @@ class RawPacketPort : public PacketPort {
     void drain(Socket& socket);
 
     boost::asio::io_context& io_;
-    std::map<std::pair<int, IpAddress::Family>, std::unique_ptr<Socket>> sockets_;
+    std::map<std::tuple<int, IpAddress::Family, bool>, std::unique_ptr<Socket>> sockets_;  // (ifindex, family, ah)
     Handler handler_;
     std::array<std::uint64_t, kAllDropReasons.size()> drops_{};
     std::array<std::uint8_t, 65536> buffer_{};

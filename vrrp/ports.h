@@ -27,6 +27,7 @@ struct ReceivedPacket {
     int ifindex = 0;
     IpHeaderFacts ip;
     std::vector<std::uint8_t> payload;  // VRRP packet only (IPv4 header and AH already split off)
+    std::vector<std::uint8_t> datagram;  // inside AH (ip.viaAh): the whole IPv4 datagram, for the ICV
 };
 
 // Raw IPPROTO_VRRP sockets, one per (interface, family), shared by every instance on it.
@@ -35,10 +36,14 @@ class PacketPort {
     using Handler = std::function<void(const ReceivedPacket&)>;
     virtual ~PacketPort() = default;
     // Opens (or reuses) the socket for the interface and family; joins `group` when it is multicast.
-    virtual Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) = 0;
+    // `ah`: the IPv4 socket for IP protocol 51 (auth_type AH), sending whole datagrams (sendDatagram).
+    virtual Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group,
+                        bool ah) = 0;
     // Sends one VRRP packet with TTL / hop limit 255 from `source` to `destination`.
     virtual Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                         std::span<const std::uint8_t> packet) = 0;
+    // auth_type AH: a complete IPv4 datagram (our own header, encodeAhDatagram) on the AH socket.
+    virtual Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) = 0;
     virtual void onReceive(Handler handler) = 0;
     // Packets dropped before any instance saw them (IP header / AH split), by reason.
     virtual std::uint64_t drops(DropReason reason) const = 0;
