@@ -175,7 +175,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         sinks.push_back(lvsSync.get());
     }
     vrrp::InotifyFilePort files(io);
-    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
+    vrrp::NftFirewallPort firewall;  // no_accept / vrrp_strict: tables `ip(6) ipvsd`, removed at exit
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files, &firewall});
     std::unique_ptr<LvsService> lvs;
     if (runLvs) {
         lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));

@@ -28,6 +28,7 @@ struct EnginePorts {
     Logger& log;
     std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
     FilePort* files = nullptr;            // track_file; none: track_file is not acted on
+    FirewallPort* firewall = nullptr;     // no_accept filtering; none: not filtered
 };
 
 class InstanceRunner;

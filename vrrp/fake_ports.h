@@ -149,6 +149,22 @@ class FakeScriptPort : public ScriptPort {
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
 };
 
+// Counts blocks per address, as the nftables port does.
+class FakeFirewallPort : public FirewallPort {
+  public:
+    std::map<IpAddress, int> blocked;
+    Status block(const IpAddress& vip) override {
+        ++blocked[vip];
+        return Ok{};
+    }
+    Status unblock(const IpAddress& vip) override {
+        auto it = blocked.find(vip);
+        if (it == blocked.end()) return Error{"unblock", ENOENT, vip.toString()};
+        if (--it->second == 0) blocked.erase(it);
+        return Ok{};
+    }
+};
+
 class FakeFilePort : public FilePort {
   public:
     std::optional<std::string> read(const std::string& path) override {

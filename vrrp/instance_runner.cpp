@@ -199,7 +199,7 @@ void InstanceRunner::perform(const Action& action) {
                            });
                    },
                    [&](const CancelTimer& a) { timers_[static_cast<std::size_t>(a.timer)].reset(); },
-                   [&](const AddVips&) { addVips(); },
+                   [&](const AddVips& a) { addVips(a.acceptPackets); },
                    [&](const RemoveVips&) { removeVips(); },
                    [&](const SendGratuitous& g) { sendGratuitous(g.repeat); },
                    [&](const Notify& n) { notify(n.state); },
@@ -342,11 +342,19 @@ std::vector<VipSpec> InstanceRunner::resolveVips() {
     return out;
 }
 
-void InstanceRunner::addVips() {
+void InstanceRunner::addVips(bool acceptPackets) {
     auto& ports = engine_.ports_;
     ports.log.info(prefix() + "setting VIPs.");
     installed_.clear();
     for (auto& vip : resolveVips()) {
+        // no_accept: drop traffic to the VIP before it exists (keepalived adds it to its nft set too)
+        if (!acceptPackets && ports.firewall) {
+            if (auto blocked = ports.firewall->block(vip.address.address); !blocked)
+                ports.log.error(prefix() + "cannot filter " + vip.address.address.toString() + ": " +
+                                errorText(blocked.error()));
+            else
+                blocked_.push_back(vip.address.address);
+        }
         auto added = ports.addresses.addAddress(vip);
         if (!added && added.error().errnum != EEXIST) {
             ports.log.error(prefix() + "cannot add " + vip.address.toString() + ": " + errorText(added.error()));
@@ -370,6 +378,9 @@ void InstanceRunner::removeVips() {
                               errorText(removed.error()));
     }
     installed_.clear();
+    if (ports.firewall)
+        for (const auto& address : blocked_) (void)ports.firewall->unblock(address);
+    blocked_.clear();
 }
 
 void InstanceRunner::announceOnce() {

@@ -42,7 +42,7 @@ class InstanceRunner {
   private:
     void perform(const Action& action);
     void sendAdvert(std::uint8_t priority);
-    void addVips();
+    void addVips(bool acceptPackets);
     void removeVips();
     void sendGratuitous(std::uint32_t repeat);
     void announceOnce();
@@ -67,6 +67,7 @@ class InstanceRunner {
     std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;
     std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
     std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)
+    std::vector<IpAddress> blocked_;                         // no_accept: VIPs we asked the firewall to drop
     InstanceCounters counters_;
     std::uint32_t ahSequence_ = 0;  // auth_type AH: last sequence number sent or accepted
     std::uint16_t ipId_ = 0;        // auth_type AH: our IPv4 Identification

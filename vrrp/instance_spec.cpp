@@ -143,6 +143,12 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         core.downTimerAdverts = ci.downTimerAdverts.value_or(g.vrrpDownTimerAdverts.value_or(3));
         core.lowerPrioNoAdvert = ci.lowerPrioNoAdvert.value_or(g.vrrpLowerPrioNoAdvert.value_or(false));
         core.higherPrioSendAdvert = ci.higherPrioSendAdvert.value_or(g.vrrpHigherPrioSendAdvert.value_or(false));
+        if (strict) {  // keepalived resets these under vrrp_strict (the warnings come from conf's checks)
+            if (core.version == Version::V2 && core.priority != 255) core.acceptMode = false;
+            core.preemptDelay = {};
+            core.lowerPrioNoAdvert = true;
+            core.higherPrioSendAdvert = false;
+        }
         core.garpMasterRepeat = ci.garpMasterRepeat.value_or(g.vrrpGarpMasterRepeat.value_or(5));
         core.garpMasterDelay = ci.garpMasterDelay ? seconds(*ci.garpMasterDelay)
                                                   : micros(g.vrrpGarpMasterDelayUs.value_or(5'000'000));
@@ -165,7 +171,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         s.checkUnicastSource = ci.checkUnicastSrc || g.vrrpCheckUnicastSrc;
         for (const auto& v : ci.vips) s.vips.push_back(vipLine(v, false));
         for (const auto& v : ci.excludedVips) s.vips.push_back(vipLine(v, true));
-        if (ci.authentication && core.version == Version::V2) {
+        if (ci.authentication && core.version == Version::V2 && !strict) {  // strict: ignored
             // AH: auth_pass (first 8 octets, zero padded) keys the HMAC (vrrp/ah.h)
             s.authType = ci.authentication->type == conf::VrrpAuthType::Ah ? AuthType::IpAh : AuthType::SimplePassword;
             s.authData = passwordAuthData(ci.authentication->password.value_or(""));

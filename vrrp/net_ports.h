@@ -18,6 +18,8 @@
 
 struct nl_sock;
 
+struct nft_ctx;  // libnftables
+
 namespace ipvsd::vrrp {
 
 class RawPacketPort : public PacketPort {
@@ -47,6 +49,24 @@ class RawPacketPort : public PacketPort {
     Handler handler_;
     std::array<std::uint64_t, kAllDropReasons.size()> drops_{};
     std::array<std::uint8_t, 65536> buffer_{};
+};
+
+// libnftables: tables `ip ipvsd` / `ip6 ipvsd` (vrrp/nft_rules.h), created on the first block of the
+// family, deleted when the port goes (and at start: leftovers of a killed daemon).
+class NftFirewallPort : public FirewallPort {
+  public:
+    NftFirewallPort();
+    ~NftFirewallPort() override;
+    NftFirewallPort(const NftFirewallPort&) = delete;
+    NftFirewallPort& operator=(const NftFirewallPort&) = delete;
+    Status block(const IpAddress& vip) override;
+    Status unblock(const IpAddress& vip) override;
+
+  private:
+    Status run(const std::string& commands);
+    ::nft_ctx* ctx_ = nullptr;
+    std::map<IpAddress, int> blocked_;
+    std::set<IpAddress::Family> tables_;
 };
 
 class NetlinkAddressPort : public AddressPort {

@@ -85,6 +85,15 @@ class AnnouncePort {
     virtual Status announce(int ifindex, const IpAddress& address) = 0;
 };
 
+// vrrp_strict / no_accept: a master not in accept mode drops traffic to its VIPs (keepalived: nftables
+// table `keepalived`; ours is `ipvsd`, vrrp/nft_rules.h). Blocks are counted per address.
+class FirewallPort {
+  public:
+    virtual ~FirewallPort() = default;
+    virtual Status block(const IpAddress& vip) = 0;
+    virtual Status unblock(const IpAddress& vip) = 0;
+};
+
 // Notify scripts: started asynchronously, never waited for on the loop.
 class ScriptPort {
   public:
