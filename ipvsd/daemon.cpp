@@ -38,6 +38,7 @@ struct Loaded {
     std::vector<vrrp::InstanceSpec> specs;
     std::vector<vrrp::ScriptSpec> scripts;
     std::vector<vrrp::FileSpec> files;
+    std::vector<vrrp::ProcessSpec> processes;
     std::vector<std::string> errors;
     conf::Config config;
 };
@@ -54,6 +55,7 @@ Loaded load(const DaemonOptions& options) {
     out.specs = std::move(built.specs);
     out.scripts = std::move(built.scripts);
     out.files = std::move(built.files);
+    out.processes = std::move(built.processes);
     out.config = std::move(parsed.config);
     return out;
 }
@@ -176,7 +178,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     }
     vrrp::InotifyFilePort files(io);
     vrrp::NftFirewallPort firewall;  // no_accept / vrrp_strict: tables `ip(6) ipvsd`, removed at exit
-    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files, &firewall});
+    vrrp::ProcConnectorPort processes(io);  // vrrp_track_process
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files, &firewall, &processes});
     std::unique_ptr<LvsService> lvs;
     if (runLvs) {
         lvs = LvsService::start(io, scripts, log, options.dontReleaseIpvs, std::move(loaded.config));
@@ -195,7 +198,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
-        if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
+        if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files),
+                                  std::move(loaded.processes));
     });
 
     DaemonControl* lvsHooksTarget = nullptr;  // set once daemonControl exists (a reload may create lvs)
@@ -208,7 +212,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             return false;
         }
         startupDelay.cancel();
-        if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+        if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files),
+                                  std::move(next.processes));
         if (lvsSync) lvsSync->configure(next.config);
         if (lvs)
             lvs->reload(std::move(next.config));

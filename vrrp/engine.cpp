@@ -18,6 +18,7 @@ Engine::~Engine() {
     scripts_.clear();
     ports_.packets.onReceive({});
     ports_.addresses.onLinkChange({});
+    if (ports_.processes && processWatch_) (void)ports_.processes->watch({});
 }
 
 namespace {
@@ -31,7 +32,44 @@ std::int64_t fileNumber(const std::optional<std::string>& content) {
 }
 }  // namespace
 
-void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files) {
+void Engine::applyProcesses(std::vector<ProcessSpec> processes) {
+    if (!ports_.processes) return;
+    std::map<std::string, std::unique_ptr<TrackedProcess>> next;
+    for (auto& spec : processes) {
+        auto known = processes_.find(spec.name);
+        if (known != processes_.end() && known->second->spec() == spec) {
+            next.emplace(spec.name, std::move(known->second));
+            continue;
+        }
+        auto name = spec.name;
+        auto tracked = std::make_unique<TrackedProcess>(std::move(spec), ports_.scheduler, ports_.log,
+                                                        [this](const std::string& n) { scriptChanged(n); });
+        tracked->scan(*ports_.processes);
+        next.emplace(std::move(name), std::move(tracked));
+    }
+    processes_ = std::move(next);
+    if (!processes_.empty() && !processWatch_) {
+        if (auto watching = ports_.processes->watch([this](int pid, bool exited) { processEvent(pid, exited); }); !watching)
+            ports_.log.error("vrrp_track_process: cannot watch processes: " + watching.error().operation);
+        else
+            processWatch_ = true;
+    }
+}
+
+void Engine::processEvent(int pid, bool exited) {
+    if (!ports_.processes) return;
+    for (auto& [name, tracked] : processes_) tracked->event(pid, exited, *ports_.processes);
+}
+
+std::optional<bool> Engine::processUp(const std::string& name) const {
+    auto it = processes_.find(name);
+    if (it == processes_.end()) return std::nullopt;
+    return it->second->up();
+}
+
+void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files,
+                   std::vector<ProcessSpec> processes) {
+    applyProcesses(std::move(processes));
     if (ports_.files) {
         std::map<std::string, TrackedFile> next;
         for (auto& file : files) {
@@ -129,7 +167,7 @@ void Engine::fileChanged(const std::string& name) {
 
 void Engine::scriptChanged(const std::string& name) {
     for (auto& [instance, runner] : instances_)
-        if (runner->started() && runner->tracksScript(name)) runner->recomputeTracking();
+        if (runner->started() && (runner->tracksScript(name) || runner->tracksProcess(name))) runner->recomputeTracking();
 }
 
 void Engine::shutdown() {

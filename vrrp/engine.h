@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "vrrp/instance_spec.h"
 #include "vrrp/ports.h"
+#include "vrrp/track_process.h"
 #include "vrrp/track_script.h"
 
 #include <array>
@@ -29,6 +30,7 @@ struct EnginePorts {
     std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
     FilePort* files = nullptr;            // track_file; none: track_file is not acted on
     FirewallPort* firewall = nullptr;     // no_accept filtering; none: not filtered
+    ProcessPort* processes = nullptr;     // vrrp_track_process; none: not acted on
 };
 
 class InstanceRunner;
@@ -65,7 +67,7 @@ class Engine {
     // on shutdown), starts new ones, leaves identical ones untouched.
     // vrrp_scripts likewise: unchanged ones keep running with their state.
     void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {},
-               std::vector<FileSpec> files = {});
+               std::vector<FileSpec> files = {}, std::vector<ProcessSpec> processes = {});
     // SIGTERM: every instance leaves (a MASTER sends priority 0 and removes its VIPs).
     void shutdown();
 
@@ -83,6 +85,9 @@ class Engine {
     std::optional<bool> scriptUp(const std::string& name) const;
     // A track_file's current number (0 when missing or not a number); nullopt when not tracked.
     std::optional<std::int64_t> fileValue(const std::string& name) const;
+    // A vrrp_track_process's quorum state; nullopt when not tracked.
+    std::optional<bool> processUp(const std::string& name) const;
+    void processEvent(int pid, bool exited);
 
   private:
     friend class InstanceRunner;
@@ -98,6 +103,9 @@ class Engine {
     };
     std::map<std::string, TrackedFile> files_;
     void fileChanged(const std::string& name);
+    std::map<std::string, std::unique_ptr<TrackedProcess>> processes_;
+    bool processWatch_ = false;
+    void applyProcesses(std::vector<ProcessSpec> processes);
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
     std::map<int, bool> linkState_;  // last reported up/down per ifindex
     LatenessStats lateness_;

@@ -149,6 +149,38 @@ class FakeScriptPort : public ScriptPort {
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
 };
 
+// A process table the test edits; start/stop/rename also emit the proc connector's events.
+class FakeProcessPort : public ProcessPort {
+  public:
+    std::map<int, ProcessInfo> table;
+    std::vector<int> pids() override {
+        std::vector<int> out;
+        for (const auto& [pid, info] : table) out.push_back(pid);
+        return out;
+    }
+    std::optional<ProcessInfo> info(int pid) override {
+        auto it = table.find(pid);
+        if (it == table.end()) return std::nullopt;
+        return it->second;
+    }
+    Status watch(Handler handler) override {
+        handler_ = std::move(handler);
+        return Ok{};
+    }
+    void start(int pid, ProcessInfo info) {
+        table[pid] = std::move(info);
+        if (handler_) handler_(pid, false);
+    }
+    void stop(int pid) {
+        table.erase(pid);
+        if (handler_) handler_(pid, true);
+    }
+    bool watching() const { return static_cast<bool>(handler_); }
+
+  private:
+    Handler handler_;
+};
+
 // Counts blocks per address, as the nftables port does.
 class FakeFirewallPort : public FirewallPort {
   public:

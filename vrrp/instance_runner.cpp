@@ -112,6 +112,12 @@ bool InstanceRunner::tracksScript(const std::string& name) const {
     return false;
 }
 
+bool InstanceRunner::tracksProcess(const std::string& name) const {
+    for (const auto& t : spec_.trackProcesses)
+        if (t.name == name) return true;
+    return false;
+}
+
 bool InstanceRunner::tracksFile(const std::string& name) const {
     for (const auto& t : spec_.trackFiles)
         if (t.name == name) return true;
@@ -141,6 +147,8 @@ void InstanceRunner::recomputeTracking() {
     }
     for (const auto& t : spec_.trackScripts)
         if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
+    for (const auto& t : spec_.trackProcesses)
+        if (auto up = engine_.processUp(t.name)) account(*up, t.weight, t.reverse);
     // track_file: number x weight (reversed: negated); weight 0 faults on any non-zero number, and a
     // contribution of -254 or less is FAULT as well (keepalived).
     for (const auto& t : spec_.trackFiles) {

@@ -36,6 +36,7 @@ class InstanceRunner {
     bool tracks(int ifindex) const;
     bool tracksScript(const std::string& name) const;
     bool tracksFile(const std::string& name) const;
+    bool tracksProcess(const std::string& name) const;
     // auth_type AH: SPI, ICV and sequence of a received datagram; an accepted one advances the counter.
     std::optional<DropReason> checkAh(const ReceivedPacket& packet);
 

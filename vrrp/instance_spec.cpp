@@ -109,6 +109,20 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         }
     };
 
+    // vrrp_track_process: keepalived.conf(5) "default weight (default is 1)"
+    std::map<std::string, const conf::VrrpTrackProcess*> processOf;
+    for (const auto& p : config.vrrp.trackProcesses) processOf[p.name] = &p;
+    std::map<std::string, bool> trackedProcesses;
+    auto trackProcesses = [&](const std::vector<conf::TrackRef>& refs, InstanceSpec& s) {
+        for (const auto& ref : refs) {
+            auto it = processOf.find(ref.name);
+            if (it == processOf.end() || !it->second->process) continue;
+            s.trackProcesses.push_back({ref.name, ref.weight.value_or(it->second->weight.value_or(1)),
+                                        ref.reverse != it->second->weightReverse});
+            trackedProcesses[ref.name] = true;
+        }
+    };
+
     for (const auto& ci : config.vrrp.instances) {
         auto fail = [&](const std::string& message) {
             out.errors.push_back(where(config, ci.where) + "(" + ci.name + ") " + message);
@@ -182,6 +196,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);
+        trackProcesses(ci.trackProcesses, s);
         if (ci.useVmac) {
             if (!s.unicastPeers.empty() || v6) {
                 fail("use_vmac is supported by ipvsd for IPv4 multicast instances only");
@@ -199,6 +214,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
                 s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
             trackScripts(it->second->trackScripts, s);
             trackFiles(it->second->trackFiles, s);
+            trackProcesses(it->second->trackProcesses, s);
         }
         if (auto problem = checkInstance(core)) {
             fail(*problem);
@@ -211,6 +227,24 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         FileSpec file{name, *tf.file, std::nullopt, tf.initOverwrite};
         if (tf.initFile) file.initValue = tf.initValue.value_or(0);
         out.files.push_back(std::move(file));
+    }
+    for (const auto& [name, yes] : trackedProcesses) {
+        const auto& tp = *processOf.at(name);
+        ProcessSpec p;
+        p.name = name;
+        p.process = *tp.process;
+        p.params = tp.parameters;
+        using CM = conf::VrrpTrackProcess::ParamMatch;
+        using PM = ProcessSpec::ParamMatch;
+        if (tp.paramMatch)
+            p.paramMatch = *tp.paramMatch == CM::Initial ? PM::Initial : *tp.paramMatch == CM::Partial ? PM::Partial : PM::Exact;
+        p.fullCommand = tp.fullCommand;
+        p.quorum = tp.quorum.value_or(1);
+        if (tp.quorumMax) p.quorumMax = *tp.quorumMax;
+        auto us = [](std::uint64_t v) { return std::chrono::duration_cast<Duration>(std::chrono::microseconds(v)); };
+        p.forkDelay = us(tp.forkDelayUs.value_or(tp.delayUs.value_or(0)));
+        p.terminateDelay = us(tp.terminateDelayUs.value_or(tp.delayUs.value_or(0)));
+        out.processes.push_back(std::move(p));
     }
     for (const auto& [name, yes] : tracked) {
         const auto& vs = *scriptOf.at(name);

@@ -168,6 +168,26 @@ class InotifyFilePort : public FilePort {
     std::array<char, 8192> buffer_{};
 };
 
+// vrrp_track_process: /proc for the scan and each process's comm/cmdline, the kernel's proc connector
+// (NETLINK_CONNECTOR, CN_IDX_PROC; root, initial pid namespace) for exec/fork/comm/exit events.
+class ProcConnectorPort : public ProcessPort {
+  public:
+    explicit ProcConnectorPort(boost::asio::io_context& io, std::string procRoot = "/proc")
+        : io_(io), procRoot_(std::move(procRoot)) {}
+    ~ProcConnectorPort() override;
+    std::vector<int> pids() override;
+    std::optional<ProcessInfo> info(int pid) override;
+    Status watch(Handler handler) override;  // an empty handler stops listening
+
+  private:
+    void waitEvents();
+    boost::asio::io_context& io_;
+    std::string procRoot_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    Handler handler_;
+    std::array<char, 8192> buffer_{};
+};
+
 class AsioScheduler : public Scheduler {
   public:
     explicit AsioScheduler(boost::asio::io_context& io) : io_(io) {}

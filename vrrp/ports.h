@@ -94,6 +94,23 @@ class FirewallPort {
     virtual Status unblock(const IpAddress& vip) = 0;
 };
 
+// What /proc says about one process.
+struct ProcessInfo {
+    std::string comm;               // /proc/PID/comm without the newline (at most 15 characters)
+    std::vector<std::string> argv;  // /proc/PID/cmdline split at NULs
+};
+
+// The processes of the host: the real one reads /proc and listens to the proc connector.
+class ProcessPort {
+  public:
+    // pid started (exec, fork) or changed its name; `exited`: the process is gone
+    using Handler = std::function<void(int pid, bool exited)>;
+    virtual ~ProcessPort() = default;
+    virtual std::vector<int> pids() = 0;                       // the initial scan
+    virtual std::optional<ProcessInfo> info(int pid) = 0;      // nullopt: gone
+    virtual Status watch(Handler handler) = 0;                 // starts the event stream
+};
+
 // Notify scripts: started asynchronously, never waited for on the loop.
 class ScriptPort {
   public:
