@@ -10,6 +10,10 @@ namespace ipvsd::vrrp {
 Engine::Engine(EnginePorts ports) : ports_(ports) {
     ports_.packets.onReceive([this](const ReceivedPacket& packet) { receive(packet); });
     ports_.addresses.onLinkChange([this](int ifindex, bool up) { linkChanged(ifindex, up); });
+    ports_.addresses.onAddressRemoved([this](int ifindex, const IpAddress& address) {
+        for (auto& [name, runner] : instances_)
+            if (runner->started()) runner->vipRemoved(ifindex, address);
+    });
 }
 
 Engine::~Engine() {
@@ -18,6 +22,7 @@ Engine::~Engine() {
     scripts_.clear();
     ports_.packets.onReceive({});
     ports_.addresses.onLinkChange({});
+    ports_.addresses.onAddressRemoved({});
     if (ports_.processes && processWatch_) (void)ports_.processes->watch({});
 }
 

@@ -54,6 +54,13 @@ class FakePacketPort : public PacketPort {
 
 class FakeAddressPort : public AddressPort {
   public:
+    AddressHandler removedHandler;
+    void onAddressRemoved(AddressHandler handler) override { removedHandler = std::move(handler); }
+    // Someone else deletes an installed address: gone from the table, then RTM_DELADDR.
+    void removeExternally(int ifindex, const IpPrefix& prefix) {
+        installed.erase({ifindex, prefix});
+        if (removedHandler) removedHandler(ifindex, prefix.address);
+    }
     struct Link {
         int index;
         bool up = true;

@@ -112,6 +112,17 @@ bool InstanceRunner::tracksScript(const std::string& name) const {
     return false;
 }
 
+void InstanceRunner::vipRemoved(int index, const IpAddress& address) {
+    if (state_.current() != RouterState::Master) return;
+    auto it = std::find_if(installed_.begin(), installed_.end(), [&](const VipSpec& v) {
+        return v.ifindex == index && v.address.address == address;
+    });
+    if (it == installed_.end()) return;  // not ours, or we removed it ourselves
+    engine_.ports_.log.info("Netlink reflector reports IP " + address.toString() + " removed from " + spec_.interface);
+    installed_.erase(it);  // already gone: removing the others must not complain about it
+    feed(VipRemoved{});
+}
+
 bool InstanceRunner::tracksProcess(const std::string& name) const {
     for (const auto& t : spec_.trackProcesses)
         if (t.name == name) return true;

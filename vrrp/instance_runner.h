@@ -37,6 +37,9 @@ class InstanceRunner {
     bool tracksScript(const std::string& name) const;
     bool tracksFile(const std::string& name) const;
     bool tracksProcess(const std::string& name) const;
+    // RTM_DELADDR: one of our VIPs deleted by someone else while MASTER (keepalived: BACKUP, priority 0,
+    // MASTER again after Skew_Time unless a better master speaks).
+    void vipRemoved(int ifindex, const IpAddress& address);
     // auth_type AH: SPI, ICV and sequence of a received datagram; an accepted one advances the counter.
     std::optional<DropReason> checkAh(const ReceivedPacket& packet);
 

@@ -19,6 +19,7 @@
 struct nl_sock;
 
 struct nft_ctx;  // libnftables
+struct nlmsghdr;
 
 namespace ipvsd::vrrp {
 
@@ -81,18 +82,21 @@ class NetlinkAddressPort : public AddressPort {
     Status addAddress(const VipSpec& vip) override;
     Status removeAddress(const VipSpec& vip) override;
     void onLinkChange(LinkHandler handler) override { handler_ = std::move(handler); }
+    void onAddressRemoved(AddressHandler handler) override { removed_ = std::move(handler); }
     Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) override;
     Status deleteLink(int ifindex) override;
 
   private:
     void waitLinkEvents();
     void readLinkEvents();
+    void addressDeleted(const ::nlmsghdr* h);
     Status change(const VipSpec& vip, bool add);
 
     boost::asio::io_context& io_;
     nl_sock* sock_ = nullptr;
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
     LinkHandler handler_;
+    AddressHandler removed_;
     std::array<std::uint8_t, 32768> buffer_{};
 };
 

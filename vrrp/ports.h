@@ -72,6 +72,9 @@ class AddressPort {
     virtual Status addAddress(const VipSpec& vip) = 0;     // EEXIST when present
     virtual Status removeAddress(const VipSpec& vip) = 0;  // EADDRNOTAVAIL when absent
     virtual void onLinkChange(LinkHandler handler) = 0;
+    // RTM_DELADDR: an address was deleted (by anyone, us included).
+    using AddressHandler = std::function<void(int ifindex, const IpAddress& address)>;
+    virtual void onAddressRemoved(AddressHandler handler) = 0;
     // use_vmac: a macvlan (private mode) on `parent` with the VRRP virtual MAC, up; an existing link of
     // that name is reused. Returns its ifindex.
     virtual Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) = 0;
