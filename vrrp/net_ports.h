@@ -189,7 +189,7 @@ class ProcConnectorPort : public ProcessPort {
     std::string procRoot_;
     std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
     Handler handler_;
-    std::array<char, 8192> buffer_{};
+    alignas(8) std::array<char, 8192> buffer_{};  // nlmsghdr-aligned
 };
 
 class AsioScheduler : public Scheduler {
