@@ -37,8 +37,9 @@ std::int64_t fileNumber(const std::optional<std::string>& content) {
 }
 }  // namespace
 
-void Engine::applyProcesses(std::vector<ProcessSpec> processes) {
-    if (!ports_.processes) return;
+std::vector<std::string> Engine::applyProcesses(std::vector<ProcessSpec> processes) {
+    std::vector<std::string> fresh;
+    if (!ports_.processes) return fresh;
     std::map<std::string, std::unique_ptr<TrackedProcess>> next;
     for (auto& spec : processes) {
         auto known = processes_.find(spec.name);
@@ -50,6 +51,7 @@ void Engine::applyProcesses(std::vector<ProcessSpec> processes) {
         auto tracked = std::make_unique<TrackedProcess>(std::move(spec), ports_.scheduler, ports_.log,
                                                         [this](const std::string& n) { scriptChanged(n); });
         tracked->scan(*ports_.processes);
+        fresh.push_back(name);
         next.emplace(std::move(name), std::move(tracked));
     }
     processes_ = std::move(next);
@@ -59,6 +61,7 @@ void Engine::applyProcesses(std::vector<ProcessSpec> processes) {
         else
             processWatch_ = true;
     }
+    return fresh;
 }
 
 void Engine::processEvent(int pid, bool exited) {
@@ -74,7 +77,7 @@ std::optional<bool> Engine::processUp(const std::string& name) const {
 
 void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files,
                    std::vector<ProcessSpec> processes) {
-    applyProcesses(std::move(processes));
+    auto freshProcesses = applyProcesses(std::move(processes));
     if (ports_.files) {
         std::map<std::string, TrackedFile> next;
         for (auto& file : files) {
@@ -145,6 +148,8 @@ void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scri
         raw->start();  // a runner that cannot start stays listed, stopped, and is retried on reload
     }
     for (auto& script : fresh) script->start();  // after the instances: a first result reaches them
+    // a reload that changed a vrrp_track_process block: instances kept as they were see its new state
+    for (const auto& name : freshProcesses) scriptChanged(name);
 }
 
 std::optional<bool> Engine::scriptUp(const std::string& name) const {

@@ -105,7 +105,7 @@ class Engine {
     void fileChanged(const std::string& name);
     std::map<std::string, std::unique_ptr<TrackedProcess>> processes_;
     bool processWatch_ = false;
-    void applyProcesses(std::vector<ProcessSpec> processes);
+    std::vector<std::string> applyProcesses(std::vector<ProcessSpec> processes);  // -> new or changed
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
     std::map<int, bool> linkState_;  // last reported up/down per ifindex
     LatenessStats lateness_;

@@ -184,3 +184,30 @@ TEST_CASE("track_process: the config mapping (weights, delays, param_match)", "[
     CHECK(r.processes[1].fullCommand);
     CHECK(r.processes[1].quorumMax == std::numeric_limits<std::uint32_t>::max());
 }
+
+TEST_CASE("track_process: a reload that changes the block reaches an unchanged instance", "[vrrp][process][engine]") {
+    fake::FakePacketPort packets;
+    fake::FakeAddressPort addresses;
+    fake::FakeAnnouncePort announce;
+    fake::FakeScriptPort scripts;
+    fake::FakeScheduler clock;
+    fake::FakeProcessPort table;
+    Logger log{LogOptions{false, false, true}, [](LogLevel, std::string_view) {}};
+    addresses.links["eth0"] = {2, true, {ip("192.0.2.10")}};
+    Engine engine{{packets, addresses, announce, scripts, clock, log, {}, nullptr, nullptr, &table}};
+    InstanceSpec s;
+    s.core.name = "VI_1";
+    s.core.vrid = 51;
+    s.interface = "eth0";
+    s.multicastGroup = ip("224.0.0.18");
+    VipLine vip;
+    vip.address = IpPrefix::parse("192.0.2.100/32").value();
+    s.vips.push_back(vip);
+    s.trackProcesses.push_back({"P", 0, false});
+    table.table[5] = proc("haproxy", {"haproxy"});
+    engine.apply({s}, {}, {}, {spec("nginx")});
+    CHECK(engine.state("VI_1") == RouterState::Fault);
+    engine.apply({s}, {}, {}, {spec("haproxy")});
+    CHECK(engine.processUp("P") == true);
+    CHECK(engine.state("VI_1") == RouterState::Backup);
+}
