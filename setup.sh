@@ -10,7 +10,7 @@ SUDO=""
 PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libmnl-dev libnl-3-dev libnl-route-3-dev
+  libmnl-dev libnl-3-dev libnl-route-3-dev libnftables-dev
   libboost-dev libboost-program-options-dev libfmt-dev nlohmann-json3-dev catch2
   libssl-dev libsystemd-dev libpcre2-dev
   # real-kernel tests (test/vm): the 6.1 kernel with ip_vs modules, QEMU, a static busybox

@@ -45,6 +45,7 @@ struct Loaded {
     std::vector<vrrp::InstanceSpec> specs;
     std::vector<vrrp::ScriptSpec> scripts;
     std::vector<vrrp::FileSpec> files;
+    std::vector<vrrp::ProcessSpec> processes;
     std::vector<std::string> errors;
     conf::Config config;
 };
@@ -61,6 +62,7 @@ Loaded load(const DaemonOptions& options) {
     out.specs = std::move(built.specs);
     out.scripts = std::move(built.scripts);
     out.files = std::move(built.files);
+    out.processes = std::move(built.processes);
     out.config = std::move(parsed.config);
     return out;
 }
@@ -198,7 +200,9 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         sinks.push_back(virtualRoutes.get());
     }
     vrrp::InotifyFilePort files(io);
-    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files});
+    vrrp::NftFirewallPort firewall;  // no_accept / vrrp_strict: tables `ip(6) ipvsd`, removed at exit
+    vrrp::ProcConnectorPort processes(io);  // vrrp_track_process
+    vrrp::Engine engine({packets, addresses, announce, scripts, scheduler, log, sinks, &files, &firewall, &processes});
     // Read before the config is moved into the LVS side below.
     const auto delay = std::chrono::microseconds(
         static_cast<std::int64_t>(loaded.config.global.defs.vrrpStartupDelayUs.value_or(0)));
@@ -241,7 +245,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     startupDelay.async_wait([&](const boost::system::error_code& ec) {
         if (ec || stopping) return;
         if (delay.count() > 0) log.info("Delayed start for " + std::to_string(delay.count() / 1000) + " ms finished");
-        if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files));
+        if (runVrrp) engine.apply(std::move(loaded.specs), std::move(loaded.scripts), std::move(loaded.files),
+                                  std::move(loaded.processes));
         notifyReady();  // the initial configuration is applied
     });
 
@@ -260,7 +265,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         }
         virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
-        if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));
+        if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files),
+                                  std::move(next.processes));
         applyBfd(next.config);
         if (lvsSync) lvsSync->configure(next.config);
         if (dumps) dumps->setRouterId(ops::routerIdOf(next.config));

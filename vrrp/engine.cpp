@@ -10,6 +10,10 @@ namespace ipvsd::vrrp {
 Engine::Engine(EnginePorts ports) : ports_(ports) {
     ports_.packets.onReceive([this](const ReceivedPacket& packet) { receive(packet); });
     ports_.addresses.onLinkChange([this](int ifindex, bool up) { linkChanged(ifindex, up); });
+    ports_.addresses.onAddressRemoved([this](int ifindex, const IpAddress& address) {
+        for (auto& [name, runner] : instances_)
+            if (runner->started()) runner->vipRemoved(ifindex, address);
+    });
 }
 
 Engine::~Engine() {
@@ -18,6 +22,8 @@ Engine::~Engine() {
     scripts_.clear();
     ports_.packets.onReceive({});
     ports_.addresses.onLinkChange({});
+    ports_.addresses.onAddressRemoved({});
+    if (ports_.processes && processWatch_) (void)ports_.processes->watch({});
 }
 
 namespace {
@@ -31,7 +37,47 @@ std::int64_t fileNumber(const std::optional<std::string>& content) {
 }
 }  // namespace
 
-void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files) {
+std::vector<std::string> Engine::applyProcesses(std::vector<ProcessSpec> processes) {
+    std::vector<std::string> fresh;
+    if (!ports_.processes) return fresh;
+    std::map<std::string, std::unique_ptr<TrackedProcess>> next;
+    for (auto& spec : processes) {
+        auto known = processes_.find(spec.name);
+        if (known != processes_.end() && known->second->spec() == spec) {
+            next.emplace(spec.name, std::move(known->second));
+            continue;
+        }
+        auto name = spec.name;
+        auto tracked = std::make_unique<TrackedProcess>(std::move(spec), ports_.scheduler, ports_.log,
+                                                        [this](const std::string& n) { scriptChanged(n); });
+        tracked->scan(*ports_.processes);
+        fresh.push_back(name);
+        next.emplace(std::move(name), std::move(tracked));
+    }
+    processes_ = std::move(next);
+    if (!processes_.empty() && !processWatch_) {
+        if (auto watching = ports_.processes->watch([this](int pid, bool exited) { processEvent(pid, exited); }); !watching)
+            ports_.log.error("vrrp_track_process: cannot watch processes: " + watching.error().operation);
+        else
+            processWatch_ = true;
+    }
+    return fresh;
+}
+
+void Engine::processEvent(int pid, bool exited) {
+    if (!ports_.processes) return;
+    for (auto& [name, tracked] : processes_) tracked->event(pid, exited, *ports_.processes);
+}
+
+std::optional<bool> Engine::processUp(const std::string& name) const {
+    auto it = processes_.find(name);
+    if (it == processes_.end()) return std::nullopt;
+    return it->second->up();
+}
+
+void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts, std::vector<FileSpec> files,
+                   std::vector<ProcessSpec> processes) {
+    auto freshProcesses = applyProcesses(std::move(processes));
     if (ports_.files) {
         std::map<std::string, TrackedFile> next;
         for (auto& file : files) {
@@ -102,6 +148,8 @@ void Engine::apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scri
         raw->start();  // a runner that cannot start stays listed, stopped, and is retried on reload
     }
     for (auto& script : fresh) script->start();  // after the instances: a first result reaches them
+    // a reload that changed a vrrp_track_process block: instances kept as they were see its new state
+    for (const auto& name : freshProcesses) scriptChanged(name);
 }
 
 std::optional<bool> Engine::scriptUp(const std::string& name) const {
@@ -140,7 +188,7 @@ bool Engine::bfdUp(const std::string& name) const {
 
 void Engine::scriptChanged(const std::string& name) {
     for (auto& [instance, runner] : instances_)
-        if (runner->started() && runner->tracksScript(name)) runner->recomputeTracking();
+        if (runner->started() && (runner->tracksScript(name) || runner->tracksProcess(name))) runner->recomputeTracking();
 }
 
 void Engine::shutdown() {
@@ -228,6 +276,12 @@ void Engine::receive(const ReceivedPacket& packet) {
         ports_.log.debug("(" + target->spec().core.name + ") dropped advert from " +
                          packet.ip.source.toString() + ": " + std::string(toString(*reason)));
         return;
+    }
+    if (target->spec().authType == AuthType::IpAh) {
+        if (auto reason = target->checkAh(packet)) {
+            countDrop(*reason);
+            return;
+        }
     }
     const auto& peers = target->spec().unicastPeers;
     if (target->spec().checkUnicastSource && !peers.empty() &&

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "vrrp/instance_spec.h"
 #include "vrrp/ports.h"
+#include "vrrp/track_process.h"
 #include "vrrp/track_script.h"
 
 #include <array>
@@ -28,6 +29,8 @@ struct EnginePorts {
     Logger& log;
     std::vector<NotifySink*> fifos = {};  // notify_fifo and vrrp_notify_fifo, when configured
     FilePort* files = nullptr;            // track_file; none: track_file is not acted on
+    FirewallPort* firewall = nullptr;     // no_accept filtering; none: not filtered
+    ProcessPort* processes = nullptr;     // vrrp_track_process; none: not acted on
 };
 
 class InstanceRunner;
@@ -78,7 +81,7 @@ class Engine {
     // on shutdown), starts new ones, leaves identical ones untouched.
     // vrrp_scripts likewise: unchanged ones keep running with their state.
     void apply(std::vector<InstanceSpec> specs, std::vector<ScriptSpec> scripts = {},
-               std::vector<FileSpec> files = {});
+               std::vector<FileSpec> files = {}, std::vector<ProcessSpec> processes = {});
     // SIGTERM: every instance leaves (a MASTER sends priority 0 and removes its VIPs).
     void shutdown();
 
@@ -99,6 +102,9 @@ class Engine {
     // A bfd_instance's session went Up or left Up (bfd/ reports it); until then a tracked session is down.
     void bfdChanged(const std::string& name, bool up);
     bool bfdUp(const std::string& name) const;
+    // A vrrp_track_process's quorum state; nullopt when not tracked.
+    std::optional<bool> processUp(const std::string& name) const;
+    void processEvent(int pid, bool exited);
 
   private:
     friend class InstanceRunner;
@@ -114,6 +120,9 @@ class Engine {
     };
     std::map<std::string, TrackedFile> files_;
     void fileChanged(const std::string& name);
+    std::map<std::string, std::unique_ptr<TrackedProcess>> processes_;
+    bool processWatch_ = false;
+    std::vector<std::string> applyProcesses(std::vector<ProcessSpec> processes);  // -> new or changed
     std::map<std::string, std::unique_ptr<InstanceRunner>> instances_;
     std::map<std::string, bool> bfdUp_;  // last reported state per bfd_instance
     std::map<int, bool> linkState_;  // last reported up/down per ifindex

@@ -19,8 +19,12 @@ struct SentPacket {
 
 class FakePacketPort : public PacketPort {
   public:
-    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) override {
-        opened.push_back({ifindex, family, group});
+    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group, bool ah) override {
+        opened.push_back({ifindex, family, group, ah});
+        return Ok{};
+    }
+    Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) override {
+        datagrams.push_back({ifindex, {}, destination, {datagram.begin(), datagram.end()}});
         return Ok{};
     }
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
@@ -38,9 +42,11 @@ class FakePacketPort : public PacketPort {
         int ifindex;
         IpAddress::Family family;
         std::optional<IpAddress> group;
+        bool ah = false;
     };
     std::vector<Opened> opened;
     std::vector<SentPacket> sent;
+    std::vector<SentPacket> datagrams;  // sendDatagram (auth_type AH): whole IPv4 datagrams
 
   private:
     Handler handler_;
@@ -48,6 +54,13 @@ class FakePacketPort : public PacketPort {
 
 class FakeAddressPort : public AddressPort {
   public:
+    AddressHandler removedHandler;
+    void onAddressRemoved(AddressHandler handler) override { removedHandler = std::move(handler); }
+    // Someone else deletes an installed address: gone from the table, then RTM_DELADDR.
+    void removeExternally(int ifindex, const IpPrefix& prefix) {
+        installed.erase({ifindex, prefix});
+        if (removedHandler) removedHandler(ifindex, prefix.address);
+    }
     struct Link {
         int index;
         bool up = true;
@@ -141,6 +154,54 @@ class FakeScriptPort : public ScriptPort {
     }
     std::vector<std::vector<std::string>> runs;
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
+};
+
+// A process table the test edits; start/stop/rename also emit the proc connector's events.
+class FakeProcessPort : public ProcessPort {
+  public:
+    std::map<int, ProcessInfo> table;
+    std::vector<int> pids() override {
+        std::vector<int> out;
+        for (const auto& [pid, info] : table) out.push_back(pid);
+        return out;
+    }
+    std::optional<ProcessInfo> info(int pid) override {
+        auto it = table.find(pid);
+        if (it == table.end()) return std::nullopt;
+        return it->second;
+    }
+    Status watch(Handler handler) override {
+        handler_ = std::move(handler);
+        return Ok{};
+    }
+    void start(int pid, ProcessInfo info) {
+        table[pid] = std::move(info);
+        if (handler_) handler_(pid, false);
+    }
+    void stop(int pid) {
+        table.erase(pid);
+        if (handler_) handler_(pid, true);
+    }
+    bool watching() const { return static_cast<bool>(handler_); }
+
+  private:
+    Handler handler_;
+};
+
+// Counts blocks per address, as the nftables port does.
+class FakeFirewallPort : public FirewallPort {
+  public:
+    std::map<IpAddress, int> blocked;
+    Status block(const IpAddress& vip) override {
+        ++blocked[vip];
+        return Ok{};
+    }
+    Status unblock(const IpAddress& vip) override {
+        auto it = blocked.find(vip);
+        if (it == blocked.end()) return Error{"unblock", ENOENT, vip.toString()};
+        if (--it->second == 0) blocked.erase(it);
+        return Ok{};
+    }
 };
 
 class FakeFilePort : public FilePort {

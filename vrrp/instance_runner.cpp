@@ -1,5 +1,7 @@
 #include "vrrp/instance_runner.h"
 
+#include "vrrp/ah.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -70,7 +72,7 @@ bool InstanceRunner::start() {
     }
     std::optional<IpAddress> group;
     if (spec_.unicastPeers.empty()) group = spec_.multicastGroup;
-    if (auto opened = ports.packets.open(ifindex_, spec_.family, group); !opened) {
+    if (auto opened = ports.packets.open(ifindex_, spec_.family, group, spec_.authType == AuthType::IpAh); !opened) {
         ports.log.log(level, prefix() + "cannot open VRRP socket on " + spec_.interface + ": " +
                         errorText(opened.error()) + " - instance not started");
         return false;
@@ -138,6 +140,23 @@ bool InstanceRunner::tracksScript(const std::string& name) const {
     return false;
 }
 
+void InstanceRunner::vipRemoved(int index, const IpAddress& address) {
+    if (state_.current() != RouterState::Master) return;
+    auto it = std::find_if(installed_.begin(), installed_.end(), [&](const VipSpec& v) {
+        return v.ifindex == index && v.address.address == address;
+    });
+    if (it == installed_.end()) return;  // not ours, or we removed it ourselves
+    engine_.ports_.log.info("Netlink reflector reports IP " + address.toString() + " removed from " + spec_.interface);
+    installed_.erase(it);  // already gone: removing the others must not complain about it
+    feed(VipRemoved{});
+}
+
+bool InstanceRunner::tracksProcess(const std::string& name) const {
+    for (const auto& t : spec_.trackProcesses)
+        if (t.name == name) return true;
+    return false;
+}
+
 bool InstanceRunner::tracksFile(const std::string& name) const {
     for (const auto& t : spec_.trackFiles)
         if (t.name == name) return true;
@@ -174,6 +193,8 @@ void InstanceRunner::recomputeTracking() {
     for (const auto& t : spec_.trackScripts)
         if (auto up = engine_.scriptUp(t.name)) account(*up, t.weight, t.reverse);
     for (const auto& t : spec_.trackBfds) account(engine_.bfdUp(t.name), t.weight, t.reverse);
+    for (const auto& t : spec_.trackProcesses)
+        if (auto up = engine_.processUp(t.name)) account(*up, t.weight, t.reverse);
     // track_file: number x weight (reversed: negated); weight 0 faults on any non-zero number, and a
     // contribution of -254 or less is FAULT as well (keepalived).
     for (const auto& t : spec_.trackFiles) {
@@ -234,7 +255,7 @@ void InstanceRunner::perform(const Action& action) {
                            });
                    },
                    [&](const CancelTimer& a) { timers_[static_cast<std::size_t>(a.timer)].reset(); },
-                   [&](const AddVips&) { addVips(); },
+                   [&](const AddVips& a) { addVips(a.acceptPackets); },
                    [&](const RemoveVips&) { removeVips(); },
                    [&](const SendGratuitous& g) { sendGratuitous(g.repeat); },
                    [&](const Notify& n) { notify(n.state); },
@@ -294,7 +315,8 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
     advert.priority = priority;
     advert.adverInterval = core_.advertisementInterval;
     advert.authType = spec_.authType;
-    advert.authData = spec_.authData;
+    bool ah = spec_.authType == AuthType::IpAh;
+    if (!ah) advert.authData = spec_.authData;  // with AH the field is zero and auth_pass keys the ICV
     advert.addresses = spec_.advertAddresses();
     const IpAddress source = core_.primaryAddress;
     std::vector<IpAddress> destinations =
@@ -307,7 +329,14 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
             ports.log.error(prefix() + "cannot encode advert: " + e.what());
             return;
         }
-        auto sent = ports.packets.send(ifindex_, source, destination, bytes);
+        Status sent = Ok{};
+        if (ah) {
+            // keepalived: one counter for sent and accepted sequence numbers; IP Identification from 1
+            auto datagram = encodeAhDatagram(bytes, source, destination, ++ahSequence_, ++ipId_, spec_.authData);
+            sent = ports.packets.sendDatagram(ifindex_, destination, datagram);
+        } else {
+            sent = ports.packets.send(ifindex_, source, destination, bytes);
+        }
         if (!sent && !spec_.sourceAddress && refreshPrimaryAddress()) {
             sendAdvert(priority);  // the interface's address changed under us: once more from the new one
             return;
@@ -317,6 +346,24 @@ void InstanceRunner::sendAdvert(std::uint8_t priority) {
                               errorText(sent.error()));
     }
     if (priority == 0) ports.log.debug(prefix() + "sent 0 priority");  // -D, as keepalived
+}
+
+std::optional<DropReason> InstanceRunner::checkAh(const ReceivedPacket& packet) {
+    auto& log = engine_.ports_.log;
+    auto verdict = verifyAh(packet.datagram, spec_.authData, ahSequence_);
+    if (!verdict.drop) {
+        ahSequence_ = verdict.sequence;
+        return std::nullopt;
+    }
+    // keepalived 2.2.7's words
+    if (*verdict.drop == DropReason::AhSequenceReplay)
+        log.info(prefix() + "IPSEC-AH : sequence number " + std::to_string(verdict.sequence) +
+                 " already processed. Packet dropped. Local(" + std::to_string(ahSequence_) + ")");
+    else if (*verdict.drop == DropReason::AhBadIcv)
+        log.info(prefix() + "IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !");
+    else if (*verdict.drop == DropReason::AhBadSpi)
+        log.info(prefix() + "IPSEC AH : invalid IPSEC SPI value. " + std::to_string(verdict.spi));
+    return verdict.drop;
 }
 
 // The primary address is read at start; when a send fails, it may have been removed or replaced.
@@ -356,11 +403,19 @@ std::vector<VipSpec> InstanceRunner::resolveVips() {
     return out;
 }
 
-void InstanceRunner::addVips() {
+void InstanceRunner::addVips(bool acceptPackets) {
     auto& ports = engine_.ports_;
     ports.log.debug(prefix() + "setting VIPs.");  // -D, as keepalived
     installed_.clear();
     for (auto& vip : resolveVips()) {
+        // no_accept: drop traffic to the VIP before it exists (keepalived adds it to its nft set too)
+        if (!acceptPackets && ports.firewall) {
+            if (auto blocked = ports.firewall->block(vip.address.address); !blocked)
+                ports.log.error(prefix() + "cannot filter " + vip.address.address.toString() + ": " +
+                                errorText(blocked.error()));
+            else
+                blocked_.push_back(vip.address.address);
+        }
         auto added = ports.addresses.addAddress(vip);
         if (!added && added.error().errnum != EEXIST) {
             ports.log.error(prefix() + "cannot add " + vip.address.toString() + ": " + errorText(added.error()));
@@ -384,6 +439,9 @@ void InstanceRunner::removeVips() {
                               errorText(removed.error()));
     }
     installed_.clear();
+    if (ports.firewall)
+        for (const auto& address : blocked_) (void)ports.firewall->unblock(address);
+    blocked_.clear();
 }
 
 void InstanceRunner::announceOnce() {

@@ -39,11 +39,17 @@ class InstanceRunner {
     bool tracksScript(const std::string& name) const;
     bool tracksFile(const std::string& name) const;
     bool tracksBfd(const std::string& name) const;
+    bool tracksProcess(const std::string& name) const;
+    // RTM_DELADDR: one of our VIPs deleted by someone else while MASTER (keepalived: BACKUP, priority 0,
+    // MASTER again after Skew_Time unless a better master speaks).
+    void vipRemoved(int ifindex, const IpAddress& address);
+    // auth_type AH: SPI, ICV and sequence of a received datagram; an accepted one advances the counter.
+    std::optional<DropReason> checkAh(const ReceivedPacket& packet);
 
   private:
     void perform(const Action& action);
     void sendAdvert(std::uint8_t priority);
-    void addVips();
+    void addVips(bool acceptPackets);
     void removeVips();
     void sendGratuitous(std::uint32_t repeat);
     void announceOnce();
@@ -69,7 +75,10 @@ class InstanceRunner {
     std::array<std::unique_ptr<TimerHandle>, kTimerCount> timers_;
     std::vector<std::unique_ptr<TimerHandle>> garpTimers_;  // spaced GARP/NA sets in flight
     std::vector<VipSpec> installed_;                         // VIPs we added (removed on leaving MASTER)
+    std::vector<IpAddress> blocked_;                         // no_accept: VIPs we asked the firewall to drop
     InstanceCounters counters_;
+    std::uint32_t ahSequence_ = 0;  // auth_type AH: last sequence number sent or accepted
+    std::uint16_t ipId_ = 0;        // auth_type AH: our IPv4 Identification
 };
 
 }  // namespace ipvsd::vrrp

@@ -120,6 +120,19 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
                                    ref.reverse != it->second->weightReverse});
         }
     };
+    // vrrp_track_process: keepalived.conf(5) "default weight (default is 1)"
+    std::map<std::string, const conf::VrrpTrackProcess*> processOf;
+    for (const auto& p : config.vrrp.trackProcesses) processOf[p.name] = &p;
+    std::map<std::string, bool> trackedProcesses;
+    auto trackProcesses = [&](const std::vector<conf::TrackRef>& refs, InstanceSpec& s) {
+        for (const auto& ref : refs) {
+            auto it = processOf.find(ref.name);
+            if (it == processOf.end() || !it->second->process) continue;
+            s.trackProcesses.push_back({ref.name, ref.weight.value_or(it->second->weight.value_or(1)),
+                                        ref.reverse != it->second->weightReverse});
+            trackedProcesses[ref.name] = true;
+        }
+    };
 
     for (const auto& ci : config.vrrp.instances) {
         auto fail = [&](const std::string& message) {
@@ -155,6 +168,12 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         core.downTimerAdverts = ci.downTimerAdverts.value_or(g.vrrpDownTimerAdverts.value_or(3));
         core.lowerPrioNoAdvert = ci.lowerPrioNoAdvert.value_or(g.vrrpLowerPrioNoAdvert.value_or(false));
         core.higherPrioSendAdvert = ci.higherPrioSendAdvert.value_or(g.vrrpHigherPrioSendAdvert.value_or(false));
+        if (strict) {  // keepalived resets these under vrrp_strict (the warnings come from conf's checks)
+            if (core.version == Version::V2 && core.priority != 255) core.acceptMode = false;
+            core.preemptDelay = {};
+            core.lowerPrioNoAdvert = true;
+            core.higherPrioSendAdvert = false;
+        }
         core.garpMasterRepeat = ci.garpMasterRepeat.value_or(g.vrrpGarpMasterRepeat.value_or(5));
         core.garpMasterDelay = ci.garpMasterDelay ? seconds(*ci.garpMasterDelay)
                                                   : micros(g.vrrpGarpMasterDelayUs.value_or(5'000'000));
@@ -177,21 +196,19 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         s.checkUnicastSource = ci.checkUnicastSrc || g.vrrpCheckUnicastSrc;
         for (const auto& v : ci.vips) s.vips.push_back(vipLine(v, false));
         for (const auto& v : ci.excludedVips) s.vips.push_back(vipLine(v, true));
-        if (ci.authentication && core.version == Version::V2) {
-            if (ci.authentication->type == conf::VrrpAuthType::Ah) {
-                fail("auth_type AH is not supported by ipvsd");
-                continue;
-            }
-            if (ci.authentication->type == conf::VrrpAuthType::Pass) {
-                s.authType = AuthType::SimplePassword;
-                s.authData = passwordAuthData(ci.authentication->password.value_or(""));
-            }
+        if (ci.authentication && core.version == Version::V2 && !strict) {  // strict: ignored
+            // AH: auth_pass (first 8 octets, zero padded) keys the HMAC (vrrp/ah.h)
+            s.authType = ci.authentication->type == conf::VrrpAuthType::Ah ? AuthType::IpAh : AuthType::SimplePassword;
+            s.authData = passwordAuthData(ci.authentication->password.value_or(""));
+            // keepalived: "Initial state master is incompatible with AH authentication - clearing"
+            if (s.authType == AuthType::IpAh) core.initialMaster = false;
         }
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);
         trackBfds(ci.trackBfds, s);
+        trackProcesses(ci.trackProcesses, s);
         if (ci.useVmac) {
             s.vmac = ci.vmacName.value_or(g.vmacPrefix.value_or("vrrp") + "." + std::to_string(core.vrid));
             // keepalived 2.2.7: "unicast with use_vmac requires vmac_xmit_base - setting"
@@ -208,6 +225,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             trackScripts(it->second->trackScripts, s);
             trackFiles(it->second->trackFiles, s);
             trackBfds(it->second->trackBfds, s);
+            trackProcesses(it->second->trackProcesses, s);
         }
         if (auto problem = checkInstance(core)) {
             fail(*problem);
@@ -220,6 +238,24 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         FileSpec file{name, *tf.file, std::nullopt, tf.initOverwrite};
         if (tf.initFile) file.initValue = tf.initValue.value_or(0);
         out.files.push_back(std::move(file));
+    }
+    for (const auto& [name, yes] : trackedProcesses) {
+        const auto& tp = *processOf.at(name);
+        ProcessSpec p;
+        p.name = name;
+        p.process = *tp.process;
+        p.params = tp.parameters;
+        using CM = conf::VrrpTrackProcess::ParamMatch;
+        using PM = ProcessSpec::ParamMatch;
+        if (tp.paramMatch)
+            p.paramMatch = *tp.paramMatch == CM::Initial ? PM::Initial : *tp.paramMatch == CM::Partial ? PM::Partial : PM::Exact;
+        p.fullCommand = tp.fullCommand;
+        p.quorum = tp.quorum.value_or(1);
+        if (tp.quorumMax) p.quorumMax = *tp.quorumMax;
+        auto us = [](std::uint64_t v) { return std::chrono::duration_cast<Duration>(std::chrono::microseconds(v)); };
+        p.forkDelay = us(tp.forkDelayUs.value_or(tp.delayUs.value_or(0)));
+        p.terminateDelay = us(tp.terminateDelayUs.value_or(tp.delayUs.value_or(0)));
+        out.processes.push_back(std::move(p));
     }
     for (const auto& [name, yes] : tracked) {
         const auto& vs = *scriptOf.at(name);

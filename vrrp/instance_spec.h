@@ -7,6 +7,7 @@
 #include "vrrp/packet.h"
 #include "vrrp/state_machine.h"
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,21 @@ struct FileSpec {
     bool operator==(const FileSpec&) const = default;
 };
 
+// A vrrp_track_process block, defaults applied.
+struct ProcessSpec {
+    enum class ParamMatch : std::uint8_t { None, Exact, Initial, Partial };
+    std::string name;
+    std::string process;              // the command name (argv[0] or /proc/PID/comm)
+    std::vector<std::string> params;  // matched against argv[1..]
+    ParamMatch paramMatch = ParamMatch::None;  // None: params given = Exact, none given = comm only
+    bool fullCommand = false;                  // match argv[0] (cmdline) instead of the process name
+    std::uint32_t quorum = 1;
+    std::uint32_t quorumMax = std::numeric_limits<std::uint32_t>::max();
+    Duration forkDelay{0};       // up only after the quorum held this long
+    Duration terminateDelay{0};  // down only after the quorum was lost this long
+    bool operator==(const ProcessSpec&) const = default;
+};
+
 // keepalived's notify scripts: notify_STATE runs as written, `notify` gets "INSTANCE" NAME STATE PRIORITY.
 struct NotifyCommands {
     std::vector<std::string> master, backup, fault, stop, any;
@@ -78,13 +94,14 @@ struct InstanceSpec {
     std::vector<conf::IpAddress> unicastPeers;     // set: unicast to each, no multicast
     bool checkUnicastSource = false;
     std::vector<VipLine> vips;
-    AuthType authType = AuthType::None;  // v2 PASS (AH is refused: not implemented)
+    AuthType authType = AuthType::None;  // v2 PASS, or AH (authData keys the HMAC, vrrp/ah.h)
     std::array<std::uint8_t, kAuthDataSize> authData{};
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
     std::vector<TrackScript> trackScripts;
     std::vector<TrackScript> trackFiles;  // same shape: name, resolved weight, reverse
     std::vector<TrackScript> trackBfds;   // track_bfd: the reference's weight, else the bfd_instance's
+    std::vector<TrackScript> trackProcesses;  // track_process: name, resolved weight, reverse
     // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:
     // 00:00:5e:00:02:VRID, RFC 5798 7.3); default name vrrp.VRID.
     std::optional<std::string> vmac;
@@ -105,6 +122,7 @@ struct SpecsOrErrors {
     std::vector<InstanceSpec> specs;
     std::vector<ScriptSpec> scripts;  // the vrrp_scripts some instance tracks
     std::vector<FileSpec> files;      // the track_files some instance tracks
+    std::vector<ProcessSpec> processes;  // the vrrp_track_processes some instance tracks
     std::vector<std::string> errors;  // "(FILE: Line N) VI_1: message", keepalived's location format
 };
 

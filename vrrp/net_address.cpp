@@ -79,7 +79,7 @@ Status NetlinkAddressPort::start() {
     watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
     sockaddr_nl local{};
     local.nl_family = AF_NETLINK;
-    local.nl_groups = RTMGRP_LINK;
+    local.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;  // links; RTM_DELADDR
     if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
         return Error{"bind(RTMGRP_LINK)", errno, {}};
     waitLinkEvents();
@@ -100,6 +100,10 @@ void NetlinkAddressPort::readLinkEvents() {
         if (n <= 0) return;
         auto left = static_cast<unsigned>(n);
         for (auto* h = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+            if (h->nlmsg_type == RTM_DELADDR) {
+                addressDeleted(h);
+                continue;
+            }
             if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) continue;
             if (h->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
             const auto* info = static_cast<const ifinfomsg*>(NLMSG_DATA(h));
@@ -107,6 +111,26 @@ void NetlinkAddressPort::readLinkEvents() {
             if (handler_) handler_(info->ifi_index, up);
         }
     }
+}
+
+// IFA_LOCAL is the IPv4 address itself (IFA_ADDRESS is the peer on point-to-point links); IPv6 has
+// IFA_ADDRESS only.
+void NetlinkAddressPort::addressDeleted(const nlmsghdr* h) {
+    if (!removed_ || h->nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg))) return;
+    const auto* msg = static_cast<const ifaddrmsg*>(NLMSG_DATA(h));
+    if (msg->ifa_family != AF_INET && msg->ifa_family != AF_INET6) return;
+    bool v6 = msg->ifa_family == AF_INET6;
+    std::size_t size = v6 ? 16 : 4;
+    std::optional<IpAddress> local, address;
+    auto length = static_cast<unsigned>(h->nlmsg_len - NLMSG_LENGTH(sizeof(ifaddrmsg)));
+    for (const auto* a = IFA_RTA(msg); RTA_OK(a, length); a = RTA_NEXT(a, length)) {
+        if ((a->rta_type != IFA_LOCAL && a->rta_type != IFA_ADDRESS) || RTA_PAYLOAD(a) != size) continue;
+        IpAddress value;
+        value.family = v6 ? IpAddress::Family::V6 : IpAddress::Family::V4;
+        std::memcpy(value.bytes.data(), RTA_DATA(a), size);
+        (a->rta_type == IFA_LOCAL ? local : address) = value;
+    }
+    if (auto which = local ? local : address) removed_(static_cast<int>(msg->ifa_index), *which);
 }
 
 std::optional<int> NetlinkAddressPort::ifindex(const std::string& name) {

@@ -46,16 +46,22 @@ IpAddress fromIn6(const in6_addr& a) {
 
 RawPacketPort::~RawPacketPort() = default;
 
-Status RawPacketPort::open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) {
-    auto key = std::make_pair(ifindex, family);
+Status RawPacketPort::open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group,
+                           bool ah) {
+    bool v6 = family == IpAddress::Family::V6;
+    if (ah && v6) return Error{"socket(IPPROTO_AH)", EAFNOSUPPORT, "auth_type AH is IPv4 only"};
+    auto key = std::make_tuple(ifindex, family, ah);
     auto it = sockets_.find(key);
     if (it == sockets_.end()) {
-        bool v6 = family == IpAddress::Family::V6;
-        int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
-        if (fd < 0) return sysError("socket(IPPROTO_VRRP)");
+        // AH adverts are IP protocol 51 (keepalived opens its receive socket with IPPROTO_AH too); we
+        // write their IPv4 header ourselves, since the ICV covers it.
+        int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          ah ? kIpProtoAh : kIpProtoVrrp);
+        if (fd < 0) return sysError(ah ? "socket(IPPROTO_AH)" : "socket(IPPROTO_VRRP)");
         auto socket = std::make_unique<Socket>();
         socket->ifindex = ifindex;
         socket->family = family;
+        socket->ah = ah;
         socket->fd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
         char name[IF_NAMESIZE] = {};
         if (!::if_indextoname(static_cast<unsigned>(ifindex), name)) return sysError("if_indextoname");
@@ -76,7 +82,7 @@ Status RawPacketPort::open(int ifindex, IpAddress::Family family, const std::opt
             const unsigned char mttl = kRequiredTtl, mloop = 0;
             ok = setOption(fd, IPPROTO_IP, IP_TTL, ttl) && setOption(fd, IPPROTO_IP, IP_MULTICAST_TTL, mttl) &&
                  setOption(fd, IPPROTO_IP, IP_MULTICAST_LOOP, mloop) &&
-                 setOption(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq);
+                 setOption(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq) && (!ah || setOption(fd, IPPROTO_IP, IP_HDRINCL, on));
         }
         if (!ok) return sysError("setsockopt", name);
         // A flood while the loop waits for the CPU must not push real adverts out of the queue (a backup
@@ -109,9 +115,21 @@ Status RawPacketPort::open(int ifindex, IpAddress::Family family, const std::opt
     return Ok{};
 }
 
+Status RawPacketPort::sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) {
+    auto it = sockets_.find({ifindex, IpAddress::Family::V4, true});
+    if (it == sockets_.end() || destination.isV6()) return Error{"send AH advert", EBADF, "socket not open"};
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr = toIn(destination);
+    if (::sendto(it->second->fd->native_handle(), datagram.data(), datagram.size(), MSG_DONTWAIT,
+                 reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0)
+        return sysError("sendto", destination.toString());
+    return Ok{};
+}
+
 Status RawPacketPort::send(int ifindex, const IpAddress& source, const IpAddress& destination,
                            std::span<const std::uint8_t> packet) {
-    auto it = sockets_.find({ifindex, destination.family});
+    auto it = sockets_.find({ifindex, destination.family, false});
     if (it == sockets_.end()) return Error{"send advert", EBADF, "socket not open"};
     int fd = it->second->fd->native_handle();
     iovec iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
@@ -191,6 +209,7 @@ void RawPacketPort::drain(Socket& socket) {
             }
             packet.ip = split.value().ip;
             packet.payload.assign(split.value().payload.begin(), split.value().payload.end());
+            if (packet.ip.viaAh) packet.datagram.assign(bytes.begin(), bytes.end());
         } else {
             packet.ip.source = fromIn6(from.sin6_addr);
             for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {

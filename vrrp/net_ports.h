@@ -14,8 +14,12 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 
 struct nl_sock;
+
+struct nft_ctx;  // libnftables
+struct nlmsghdr;
 
 namespace ipvsd::vrrp {
 
@@ -23,7 +27,8 @@ class RawPacketPort : public PacketPort {
   public:
     explicit RawPacketPort(boost::asio::io_context& io) : io_(io) {}
     ~RawPacketPort() override;
-    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) override;
+    Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group, bool ah) override;
+    Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) override;
     Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                 std::span<const std::uint8_t> packet) override;
     void onReceive(Handler handler) override { handler_ = std::move(handler); }
@@ -33,6 +38,7 @@ class RawPacketPort : public PacketPort {
     struct Socket {
         int ifindex = 0;
         IpAddress::Family family{};
+        bool ah = false;  // IPPROTO_AH, IP_HDRINCL
         std::unique_ptr<boost::asio::posix::stream_descriptor> fd;
         std::set<IpAddress> groups;
     };
@@ -40,10 +46,28 @@ class RawPacketPort : public PacketPort {
     void drain(Socket& socket);
 
     boost::asio::io_context& io_;
-    std::map<std::pair<int, IpAddress::Family>, std::unique_ptr<Socket>> sockets_;
+    std::map<std::tuple<int, IpAddress::Family, bool>, std::unique_ptr<Socket>> sockets_;  // (ifindex, family, ah)
     Handler handler_;
     std::array<std::uint64_t, kAllDropReasons.size()> drops_{};
     std::array<std::uint8_t, 65536> buffer_{};
+};
+
+// libnftables: tables `ip ipvsd` / `ip6 ipvsd` (vrrp/nft_rules.h), created on the first block of the
+// family, deleted when the port goes (and at start: leftovers of a killed daemon).
+class NftFirewallPort : public FirewallPort {
+  public:
+    NftFirewallPort();
+    ~NftFirewallPort() override;
+    NftFirewallPort(const NftFirewallPort&) = delete;
+    NftFirewallPort& operator=(const NftFirewallPort&) = delete;
+    Status block(const IpAddress& vip) override;
+    Status unblock(const IpAddress& vip) override;
+
+  private:
+    Status run(const std::string& commands);
+    ::nft_ctx* ctx_ = nullptr;
+    std::map<IpAddress, int> blocked_;
+    std::set<IpAddress::Family> tables_;
 };
 
 class NetlinkAddressPort : public AddressPort {
@@ -58,12 +82,14 @@ class NetlinkAddressPort : public AddressPort {
     Status addAddress(const VipSpec& vip) override;
     Status removeAddress(const VipSpec& vip) override;
     void onLinkChange(LinkHandler handler) override { handler_ = std::move(handler); }
+    void onAddressRemoved(AddressHandler handler) override { removed_ = std::move(handler); }
     Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) override;
     Status deleteLink(int ifindex) override;
 
   private:
     void waitLinkEvents();
     void readLinkEvents();
+    void addressDeleted(const ::nlmsghdr* h);
     Status change(const VipSpec& vip, bool add);
     Status changeLink(int index, bool noAddrGen);
 
@@ -71,6 +97,7 @@ class NetlinkAddressPort : public AddressPort {
     nl_sock* sock_ = nullptr;
     std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
     LinkHandler handler_;
+    AddressHandler removed_;
     std::array<std::uint8_t, 32768> buffer_{};
 };
 
@@ -144,6 +171,26 @@ class InotifyFilePort : public FilePort {
     std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
     std::map<int, std::map<std::string, std::function<void()>>> watches_;  // wd -> file name -> callback
     std::array<char, 8192> buffer_{};
+};
+
+// vrrp_track_process: /proc for the scan and each process's comm/cmdline, the kernel's proc connector
+// (NETLINK_CONNECTOR, CN_IDX_PROC; root, initial pid namespace) for exec/fork/comm/exit events.
+class ProcConnectorPort : public ProcessPort {
+  public:
+    explicit ProcConnectorPort(boost::asio::io_context& io, std::string procRoot = "/proc")
+        : io_(io), procRoot_(std::move(procRoot)) {}
+    ~ProcConnectorPort() override;
+    std::vector<int> pids() override;
+    std::optional<ProcessInfo> info(int pid) override;
+    Status watch(Handler handler) override;  // an empty handler stops listening
+
+  private:
+    void waitEvents();
+    boost::asio::io_context& io_;
+    std::string procRoot_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    Handler handler_;
+    alignas(8) std::array<char, 8192> buffer_{};  // nlmsghdr-aligned
 };
 
 class AsioScheduler : public Scheduler {

@@ -106,6 +106,12 @@ std::string_view toString(DropReason reason) {
             return "adver-interval-mismatch";
         case DropReason::AddressListMismatch:
             return "address-list-mismatch";
+        case DropReason::AhBadSpi:
+            return "ah-bad-spi";
+        case DropReason::AhBadIcv:
+            return "ah-bad-icv";
+        case DropReason::AhSequenceReplay:
+            return "ah-sequence-replay";
     }
     return "unknown";
 }

@@ -62,6 +62,10 @@ enum class DropReason : std::uint8_t {
     PasswordMismatch,       // v2 simple password differs
     AdverIntervalMismatch,  // v2 Adver Int differs from ours (RFC 3768 7.1; v3 learns it instead)
     AddressListMismatch,    // addresses differ from ours and the sender is not the owner (7.1 MAY check)
+    // verifyAh (vrrp/ah.h): auth_type AH
+    AhBadSpi,          // SPI is not the source address
+    AhBadIcv,          // HMAC-MD5-96 differs: wrong auth_pass or altered packet
+    AhSequenceReplay,  // sequence number not above the instance's counter
 };
 inline constexpr std::array kAllDropReasons = {
     DropReason::IpHeaderMalformed,
@@ -82,6 +86,9 @@ inline constexpr std::array kAllDropReasons = {
     DropReason::PasswordMismatch,
     DropReason::AdverIntervalMismatch,
     DropReason::AddressListMismatch,
+    DropReason::AhBadSpi,
+    DropReason::AhBadIcv,
+    DropReason::AhSequenceReplay,
 };
 std::string_view toString(DropReason reason);  // "ttl-not-255", ... stable names for counters and logs
 

@@ -27,6 +27,7 @@ struct ReceivedPacket {
     int ifindex = 0;
     IpHeaderFacts ip;
     std::vector<std::uint8_t> payload;  // VRRP packet only (IPv4 header and AH already split off)
+    std::vector<std::uint8_t> datagram;  // inside AH (ip.viaAh): the whole IPv4 datagram, for the ICV
 };
 
 // Raw IPPROTO_VRRP sockets, one per (interface, family), shared by every instance on it.
@@ -35,10 +36,14 @@ class PacketPort {
     using Handler = std::function<void(const ReceivedPacket&)>;
     virtual ~PacketPort() = default;
     // Opens (or reuses) the socket for the interface and family; joins `group` when it is multicast.
-    virtual Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group) = 0;
+    // `ah`: the IPv4 socket for IP protocol 51 (auth_type AH), sending whole datagrams (sendDatagram).
+    virtual Status open(int ifindex, IpAddress::Family family, const std::optional<IpAddress>& group,
+                        bool ah) = 0;
     // Sends one VRRP packet with TTL / hop limit 255 from `source` to `destination`.
     virtual Status send(int ifindex, const IpAddress& source, const IpAddress& destination,
                         std::span<const std::uint8_t> packet) = 0;
+    // auth_type AH: a complete IPv4 datagram (our own header, encodeAhDatagram) on the AH socket.
+    virtual Status sendDatagram(int ifindex, const IpAddress& destination, std::span<const std::uint8_t> datagram) = 0;
     virtual void onReceive(Handler handler) = 0;
     // Packets dropped before any instance saw them (IP header / AH split), by reason.
     virtual std::uint64_t drops(DropReason reason) const = 0;
@@ -67,6 +72,9 @@ class AddressPort {
     virtual Status addAddress(const VipSpec& vip) = 0;     // EEXIST when present
     virtual Status removeAddress(const VipSpec& vip) = 0;  // EADDRNOTAVAIL when absent
     virtual void onLinkChange(LinkHandler handler) = 0;
+    // RTM_DELADDR: an address was deleted (by anyone, us included).
+    using AddressHandler = std::function<void(int ifindex, const IpAddress& address)>;
+    virtual void onAddressRemoved(AddressHandler handler) = 0;
     // use_vmac: a macvlan (private mode) on `parent` with the VRRP virtual MAC, up; an existing link of
     // that name is reused. Returns its ifindex.
     virtual Result<int> createVmac(const std::string& name, int parent, const std::array<std::uint8_t, 6>& mac) = 0;
@@ -78,6 +86,32 @@ class AnnouncePort {
   public:
     virtual ~AnnouncePort() = default;
     virtual Status announce(int ifindex, const IpAddress& address) = 0;
+};
+
+// vrrp_strict / no_accept: a master not in accept mode drops traffic to its VIPs (keepalived: nftables
+// table `keepalived`; ours is `ipvsd`, vrrp/nft_rules.h). Blocks are counted per address.
+class FirewallPort {
+  public:
+    virtual ~FirewallPort() = default;
+    virtual Status block(const IpAddress& vip) = 0;
+    virtual Status unblock(const IpAddress& vip) = 0;
+};
+
+// What /proc says about one process.
+struct ProcessInfo {
+    std::string comm;               // /proc/PID/comm without the newline (at most 15 characters)
+    std::vector<std::string> argv;  // /proc/PID/cmdline split at NULs
+};
+
+// The processes of the host: the real one reads /proc and listens to the proc connector.
+class ProcessPort {
+  public:
+    // pid started (exec, fork) or changed its name; `exited`: the process is gone
+    using Handler = std::function<void(int pid, bool exited)>;
+    virtual ~ProcessPort() = default;
+    virtual std::vector<int> pids() = 0;                       // the initial scan
+    virtual std::optional<ProcessInfo> info(int pid) = 0;      // nullopt: gone
+    virtual Status watch(Handler handler) = 0;                 // starts the event stream
 };
 
 // Notify scripts: started asynchronously, never waited for on the loop.

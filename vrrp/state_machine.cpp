@@ -39,6 +39,8 @@ std::string_view toString(Cause cause) {
             return "shutdown";
         case Cause::SyncGroup:
             return "sync group";
+        case Cause::VipRemoved:
+            return "VIP removed";
     }
     return "unknown";
 }
@@ -145,7 +147,8 @@ class Stepper {
         state_.pendingGarpRepeat_ = 0;
         if (from == RouterState::Master) {
             // RFC 5798 6.4.3 (610): priority 0 on shutdown; keepalived also on FAULT when it still can send.
-            if (to == RouterState::Initialize || (to == RouterState::Fault && state_.interfaceUp_))
+            if (to == RouterState::Initialize || (to == RouterState::Fault && state_.interfaceUp_) ||
+                cause == Cause::VipRemoved)
                 emit(SendAdvert{0});
             emit(RemoveVips{});
         } else if (from == RouterState::Initialize && to != RouterState::Master) {
@@ -170,7 +173,7 @@ class Stepper {
             // RFC 3768 has a single interval that every router must share).
             state_.masterAdverInterval_ =
                 learned && config_.version == Version::V3 ? *learned : config_.advertisementInterval;
-            armMasterDown(now_, false);
+            armMasterDown(now_, cause == Cause::VipRemoved);
         }
         emit(Notify{to});
     }
@@ -320,6 +323,10 @@ class Stepper {
             transition(RouterState::Fault, Cause::TrackFault);
         else if (state_.current_ == RouterState::Fault && !faulted())
             enterRunning(Cause::FaultCleared);
+    }
+
+    void on(const VipRemoved&) {
+        if (state_.current_ == RouterState::Master) transition(RouterState::Backup, Cause::VipRemoved);
     }
 
     void on(const SyncGroupTransition& sync) {

@@ -88,8 +88,12 @@ struct TrackFault {
 struct SyncGroupTransition {
     RouterState to = RouterState::Backup;
 };
+// A VIP of this MASTER was deleted by someone else (RTM_DELADDR). keepalived 2.2.7 (seen in a netns):
+// BACKUP at once (priority 0 sent, the other VIPs removed), Master_Down_Timer = Skew_Time, so without a
+// better master it is MASTER again and re-adds every VIP after Skew_Time.
+struct VipRemoved {};
 using Event = std::variant<Startup, Shutdown, AdvertReceived, TimerFired, PriorityChanged, InterfaceDown,
-                           InterfaceUp, TrackFault, SyncGroupTransition>;
+                           InterfaceUp, TrackFault, SyncGroupTransition, VipRemoved>;
 
 AdvertReceived advertEvent(const Advertisement& advert, const IpHeaderFacts& ip);
 
@@ -127,6 +131,7 @@ enum class Cause : std::uint8_t {
     FaultCleared,
     Shutdown,
     SyncGroup,  // followed another member of its vrrp_sync_group
+    VipRemoved,  // a VIP was deleted by someone else
 };
 std::string_view toString(Cause cause);
 struct LogTransition {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
-# usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
+# usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass|ah) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
 # `vmac` runs ipvsd with use_vmac, `vmac_xmit_base` with use_vmac and vmac_xmit_base.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
@@ -95,6 +95,9 @@ write_conf() {
         fi
         if [ "$AUTH" = pass ]; then
             echo "  authentication {"; echo "    auth_type PASS"; echo "    auth_pass s3cret"; echo "  }"
+        fi
+        if [ "$AUTH" = ah ]; then  # IPsec AH, HMAC-MD5-96 keyed with the first 8 octets of the pass
+            echo "  authentication {"; echo "    auth_type AH"; echo "    auth_pass s3cret12"; echo "  }"
         fi
         echo "  virtual_ipaddress {"
         echo "    $VIP/$VIP_PLEN dev $dev"
@@ -294,5 +297,11 @@ grep -q "Entering MASTER STATE" "$T/ipvsd.log" && pass "ipvsd logged Entering MA
 stop_proc TERM IPVSD_PID
 has_vip "$NSA" && fail "ipvsd left the VIP after SIGTERM" || pass "ipvsd removed the VIP on SIGTERM"
 
+if [ "$AUTH" = ah ]; then
+    # both sides verified every AH advert: no ICV/SPI complaint (a sequence number already seen is
+    # normal for keepalived once, after the peer restarts, and is not an error)
+    grep -q "IPSEC.*\(HMAC\|SPI\)" "$T/keepalived.log" && fail "keepalived rejected ipvsd's AH: $(grep -m1 IPSEC "$T/keepalived.log")" || pass "keepalived accepted ipvsd's AH adverts"
+    grep -q "IPSEC.*\(HMAC\|SPI\)" "$T/ipvsd.log" && fail "ipvsd rejected keepalived's AH: $(grep -m1 IPSEC "$T/ipvsd.log")" || pass "ipvsd accepted keepalived's AH adverts"
+fi
 [ "$FAILS" -eq 0 ] && log "PASS v$VERSION IPv$FAMILY $MODE auth=$AUTH" || log "FAILED: $FAILS checks"
 exit $((FAILS != 0))

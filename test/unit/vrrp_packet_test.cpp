@@ -1,5 +1,6 @@
 // VRRP codec: golden packets captured from keepalived 2.2.7 (vrrp/testdata/capture_keepalived.sh, the
 // .pcap files beside it), and one table row per drop reason.
+#include "vrrp/ah.h"
 #include "vrrp/packet.h"
 
 #include <catch2/catch.hpp>
@@ -438,6 +439,13 @@ TEST_CASE("every drop reason, one table", "[vrrp-core]") {
              local.addresses->pop_back();
              return decode(v3, v3ip, local);
          }},
+        // verifyAh (auth_pass k3y in the capture)
+        {"AH SPI is not the source address", DropReason::AhBadSpi,
+         [&] { return verifyAh(datagramWith(ahDatagram, 27, 9), passwordAuthData("k3y"), 0).drop.value(); }},
+        {"AH ICV with another password", DropReason::AhBadIcv,
+         [&] { return verifyAh(ahDatagram, passwordAuthData("k3z"), 0).drop.value(); }},
+        {"AH sequence number already seen", DropReason::AhSequenceReplay,
+         [&] { return verifyAh(ahDatagram, passwordAuthData("k3y"), 1).drop.value(); }},
     };
 
     std::set<DropReason> covered;
