@@ -176,6 +176,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             }
         }
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
+        s.trackPrimary = !ci.dontTrackPrimary;
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);

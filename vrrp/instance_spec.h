@@ -82,6 +82,7 @@ struct InstanceSpec {
     std::array<std::uint8_t, kAuthDataSize> authData{};
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
+    bool trackPrimary = true;  // !dont_track_primary: the instance's own interface going down is FAULT
     std::vector<TrackScript> trackScripts;
     std::vector<TrackScript> trackFiles;  // same shape: name, resolved weight, reverse
     // use_vmac [NAME]: VIPs and adverts on a macvlan with the virtual MAC 00:00:5e:00:01:VRID (IPv6:

@@ -228,6 +228,24 @@ TEST_CASE("engine: interface down is FAULT, up again is BACKUP", "[vrrp][engine]
     CHECK(w.engine.state("VI_1") == RouterState::Backup);
 }
 
+TEST_CASE("engine: dont_track_primary ignores the instance's own interface going down", "[vrrp][engine]") {
+    World w;
+    auto s = spec();
+    s.trackPrimary = false;
+    w.engine.apply({s});
+    w.clock.advance(4s);
+    REQUIRE(w.engine.state("VI_1") == RouterState::Master);
+    w.addresses.setLink("eth0", false);
+    CHECK(w.logged("Netlink reports eth0 down"));
+    CHECK(w.engine.state("VI_1") == RouterState::Master);
+    CHECK_FALSE(w.logged("(VI_1) Entering FAULT STATE"));
+
+    World v;  // down already at start: not FAULT either
+    v.addresses.links["eth0"].up = false;
+    v.engine.apply({s});
+    CHECK(v.engine.state("VI_1") != RouterState::Fault);
+}
+
 TEST_CASE("engine: an instance whose interface is down at start begins in FAULT", "[vrrp][engine]") {
     World w;
     w.addresses.links["eth0"].up = false;
