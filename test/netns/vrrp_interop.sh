@@ -2,7 +2,8 @@
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
-# `vmac` runs ipvsd with use_vmac.
+# `vmac` runs ipvsd with use_vmac; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
+# dont_track_primary with keepalived's, each daemon running alone.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
 # back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
@@ -34,7 +35,7 @@ cleanup() {
         echo "---- ipvsd log"; cat "$T"/ipvsd.log 2>/dev/null | tail -60
         echo "---- keepalived log"; cat "$T"/keepalived.log 2>/dev/null | tail -60
     fi
-    rm -rf "$T"
+    [ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
@@ -81,6 +82,7 @@ write_conf() {
         echo "  vrrp_version $VERSION"
         echo "  vrrp_garp_master_delay 0"
         echo "  vrrp_garp_master_repeat 1"
+        [ -n "${GLOBAL_EXTRA:-}" ] && echo "  $GLOBAL_EXTRA"
         echo "}"
         echo "vrrp_instance VI_1 {"
         echo "  state BACKUP"
@@ -88,7 +90,7 @@ write_conf() {
         echo "  virtual_router_id 51"
         echo "  priority $prio"
         echo "  advert_int $ADV"
-        [ -n "${EXTRA:-}" ] && echo "  $EXTRA"
+        [ -n "${EXTRA:-}" ] && printf '  %s\n' "${EXTRA//;/$'\n'  }"
         [ "$VERSION" = 3 ] && [ "$FAMILY" = 6 ] && echo "  native_ipv6"
         if [ "$MODE" = unicast ]; then
             echo "  unicast_peer {"; echo "    $peer"; echo "  }"
@@ -98,6 +100,7 @@ write_conf() {
         fi
         echo "  virtual_ipaddress {"
         echo "    $VIP/$VIP_PLEN dev $dev"
+        [ -n "${EXTRA_VIP:-}" ] && echo "    ${EXTRA_VIP//DEV/$dev}"
         echo "  }"
         echo "}"
     } > "$file"
@@ -205,6 +208,56 @@ if [ "$SCENARIO" = vmac ]; then
     ip -n "$NSA" link show dev vrrp.51 >/dev/null 2>&1 && fail "vrrp.51 left behind" || pass "vrrp.51 removed on SIGTERM"
     stop_proc TERM KA_PID
     [ "$FAILS" -eq 0 ] && log "PASS vmac v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = notify ]; then
+    # The same notify scripts, notify_fifo, extra VIP (label/scope/brd) and interface down/up for each
+    # daemon alone (ipvsd in A, then keepalived in B): the scripts' arguments, the FIFO lines and the
+    # addresses `ip addr` shows must be identical. Then dont_track_primary: own interface down is no FAULT.
+    printf '#!/bin/sh\necho "$@" >> %s\n' "$T/notify.log" > "$T/notify.sh"; chmod 755 "$T/notify.sh"
+    mkfifo "$T/fifo"
+    run_alone() {  # WHO(ipvsd|keepalived) NS DEV STARTER PIDVAR
+        local who=$1 ns=$2 dev=$3 starter=$4 pidvar=$5 want
+        [ "$who" = ipvsd ] && want=10 || want=01
+        rm -f "$T/notify.log"
+        timeout $((DOWN + 12)) cat "$T/fifo" > "$T/fifo.$who" &
+        local reader=$!
+        EXTRA="$NOTIFY_EXTRA" $starter 150
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master alone"
+        sleep 0.3
+        ip -n "$ns" -o addr show dev "$dev" | awk '{$1=""; print}' | grep -v " $ADDR_PFX" |
+            sed "s/$dev/vX/g; s/valid_lft.*//" | sort > "$T/addr.$who"
+        ip -n "$ns" link set "$dev" down; sleep 0.5
+        ip -n "$ns" link set "$dev" up; sleep 0.5
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not return to master after link up"
+        stop_proc TERM $pidvar
+        sleep 0.3
+        kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null
+        # notify_STATE and notify run concurrently: their lines may swap, so compare sorted
+        sort "$T/notify.log" > "$T/notify.$who" 2>/dev/null || : > "$T/notify.$who"
+    }
+    same() {  # WHAT: compares $T/WHAT.ipvsd and $T/WHAT.keepalived
+        if diff -u "$T/$1.keepalived" "$T/$1.ipvsd" > "$T/$1.diff"; then pass "$1 identical: $(tr '\n' '|' < "$T/$1.ipvsd")"
+        else fail "$1 differ (keepalived -> ipvsd):"; cat "$T/$1.diff"; fi
+    }
+    ADDR_PFX="inet $ADDR_A/\|inet $ADDR_B/\|inet6 fe80\|inet6 $ADDR_A/\|inet6 $ADDR_B/"
+    [ "$FAMILY" = 4 ] && EXTRA_VIP="10.201.0.101/24 brd + dev DEV label DEV:vip scope link" || EXTRA_VIP="fd00:201::101/64 dev DEV scope link"
+    GLOBAL_EXTRA="vrrp_notify_fifo $T/fifo"
+    NOTIFY_EXTRA="notify $T/notify.sh;notify_master \"$T/notify.sh master-script x\";notify_backup \"$T/notify.sh backup-script\";notify_fault \"$T/notify.sh fault-script\";notify_stop \"$T/notify.sh stop-script\""
+    log "== v$VERSION IPv$FAMILY: notify arguments, notify_fifo lines and VIP attributes, ipvsd vs keepalived"
+    run_alone ipvsd "$NSA" vA start_ipvsd IPVSD_PID
+    run_alone keepalived "$NSB" vB start_keepalived KA_PID
+    same notify; same fifo; same addr
+    grep -q "${EXTRA_VIP%%/*}" "$T/addr.ipvsd" || fail "the extra VIP ${EXTRA_VIP%% *} is missing"
+    grep -q FAULT "$T/notify.ipvsd" || fail "no FAULT notify on interface down"
+    log "== dont_track_primary: the instance's own interface going down is not FAULT"
+    NOTIFY_EXTRA="$NOTIFY_EXTRA;dont_track_primary"
+    run_alone ipvsd "$NSA" vA start_ipvsd IPVSD_PID
+    run_alone keepalived "$NSB" vB start_keepalived KA_PID
+    grep -q FAULT "$T/notify.keepalived" && fail "keepalived went FAULT despite dont_track_primary"
+    same notify
+    [ "$FAILS" -eq 0 ] && log "PASS notify v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 
