@@ -2,7 +2,8 @@
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
-# `vmac` runs ipvsd with use_vmac; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
+# `vmac` runs ipvsd with use_vmac; `track`: a priority 255 owner preempts at once, track_script
+# weight/rise/fall log the same changes as keepalived's; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
 # dont_track_primary with keepalived's, each daemon running alone.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
@@ -84,6 +85,7 @@ write_conf() {
         echo "  vrrp_garp_master_repeat 1"
         [ -n "${GLOBAL_EXTRA:-}" ] && echo "  $GLOBAL_EXTRA"
         echo "}"
+        [ -n "${TOP_EXTRA:-}" ] && echo "$TOP_EXTRA"
         echo "vrrp_instance VI_1 {"
         echo "  state BACKUP"
         echo "  interface $dev"
@@ -258,6 +260,53 @@ if [ "$SCENARIO" = notify ]; then
     grep -q FAULT "$T/notify.keepalived" && fail "keepalived went FAULT despite dont_track_primary"
     same notify
     [ "$FAILS" -eq 0 ] && log "PASS notify v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = track ]; then
+    # priority 255 (address owner, state MASTER) preempts a lower master at once; track_script weight,
+    # rise and fall change the priority as keepalived's do (same log lines, each daemon alone)
+    log "== v$VERSION IPv$FAMILY: address owner preempts at once"
+    start_keepalived 100
+    wait_holder 01 $((DOWN + 4)) >/dev/null || fail "keepalived did not become master"
+    t0=$(now_ms)
+    EXTRA="state MASTER" start_ipvsd 255
+    if wait_holder 10 3 >/dev/null; then
+        took=$(( $(now_ms) - t0 ))
+        [ "$took" -le 1000 ] && pass "ipvsd owner (255) took over in ${took} ms" || fail "owner took ${took} ms (> 1000)"
+    else fail "ipvsd owner did not take over (holder $(holder))"; fi
+    stop_proc TERM IPVSD_PID; stop_proc TERM KA_PID
+    log "== track_script weight -20 rise 2 fall 2: the priority follows the script like keepalived's"
+    TOP_EXTRA="vrrp_script chk {
+  script \"/bin/test -e $T/ok\"
+  interval 1
+  weight -20
+  rise 2
+  fall 2
+}"
+    for who in ipvsd keepalived; do
+        touch "$T/ok"
+        : > "$T/$who.log"
+        if [ $who = ipvsd ]; then EXTRA="track_script {;  chk;}" start_ipvsd 150; want=10; var=IPVSD_PID
+        else EXTRA="track_script {;  chk;}" start_keepalived 150; want=01; var=KA_PID; fi
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master"
+        # runs are 1 s apart: 0.9 s after a flip at most one run saw it
+        rm -f "$T/ok"; sleep 0.9
+        grep -q "from 150 to 130" "$T/$who.log" && fail "$who lowered the priority after one failure (fall 2)"
+        sleep 2.3
+        touch "$T/ok"; sleep 0.9
+        grep -q "from 130 to 150" "$T/$who.log" && fail "$who raised the priority after one success (rise 2)"
+        sleep 2.3
+        stop_proc TERM $var
+        grep -o "Changing effective priority.*\|VRRP_Script(chk) [a-z]*" "$T/$who.log" > "$T/prio.$who"
+    done
+    same() {
+        if diff -u "$T/$1.keepalived" "$T/$1.ipvsd" > "$T/$1.diff"; then pass "$1 identical: $(tr '\n' '|' < "$T/$1.ipvsd")"
+        else fail "$1 differ (keepalived -> ipvsd):"; cat "$T/$1.diff"; fi
+    }
+    same prio
+    grep -q "from 150 to 130" "$T/prio.ipvsd" && grep -q "from 130 to 150" "$T/prio.ipvsd" || fail "ipvsd's priority did not follow the script"
+    [ "$FAILS" -eq 0 ] && log "PASS track v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 
