@@ -3,7 +3,8 @@
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
 # `vmac` runs ipvsd with use_vmac; `track`: a priority 255 owner preempts at once, track_script
-# weight/rise/fall log the same changes as keepalived's; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
+# weight/rise/fall log the same changes as keepalived's; `sync`: a two-instance sync group moves as
+# one against keepalived's; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
 # dont_track_primary with keepalived's, each daemon running alone.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
@@ -307,6 +308,55 @@ if [ "$SCENARIO" = track ]; then
     same prio
     grep -q "from 150 to 130" "$T/prio.ipvsd" && grep -q "from 130 to 150" "$T/prio.ipvsd" || fail "ipvsd's priority did not follow the script"
     [ "$FAILS" -eq 0 ] && log "PASS track v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = sync ] && [ "$FAMILY" = 4 ]; then
+    # a sync group of two instances on two links, keepalived on the other side: an interface VI_2 tracks
+    # goes down on ipvsd's side -> both its instances leave MASTER and keepalived takes both VIPs; up ->
+    # back. (A veth end going down takes the peer's carrier too and would fault keepalived as well.)
+    ip -n "$NSA" link add dA type veth peer name dZ; ip -n "$NSA" link set dZ up; ip -n "$NSA" link set dA up
+    ip link add vA2 netns "$NSA" type veth peer name vB2 netns "$NSB"
+    ip -n "$NSA" addr add 10.202.0.1/24 dev vA2; ip -n "$NSB" addr add 10.202.0.2/24 dev vB2
+    ip -n "$NSA" link set vA2 up; ip -n "$NSB" link set vB2 up
+    for who in a b; do
+        { printf 'global_defs {\n  vrrp_version %s\n  vrrp_garp_master_delay 0\n}\n' "$VERSION"
+          printf 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n'
+          for i in 1 2; do
+              if [ $who = a ]; then dev=vA; prio=150; else dev=vB; prio=100; fi
+              [ $i = 2 ] && dev=${dev}2
+              printf 'vrrp_instance VI_%s {\n  state BACKUP\n  interface %s\n  virtual_router_id %s\n' $i "$dev" $((50 + i))
+              [ $who = a ] && [ $i = 2 ] && printf '  track_interface {\n    dA\n  }\n'
+              printf '  priority %s\n  advert_int %s\n  virtual_ipaddress {\n    10.20%s.0.100/32\n  }\n}\n' "$prio" "$ADV" $((i * 2 - 2))
+          done; } > "$T/sync.$who.conf"
+    done
+    ip netns exec "$NSB" "$KEEPALIVED" -n -l -G -D -P -f "$T/sync.b.conf" -p "$T/kB.pid" -r "$T/kB_vrrp.pid" \
+        -c "$T/kB_chk.pid" -i "$TAG" >>"$T/keepalived.log" 2>&1 &
+    KA_PID=$!; disown "$KA_PID" 2>/dev/null
+    ip netns exec "$NSA" "$IPVSD" -n -l -G -D -P -f "$T/sync.a.conf" -p "$T/ipvsd.pid" >>"$T/ipvsd.log" 2>&1 &
+    IPVSD_PID=$!; disown "$IPVSD_PID" 2>/dev/null
+    holds() { ip -n "$1" addr show | grep -c " 10.20[02].0.100/32 "; }
+    wait_both() {  # NS: both VIPs there and none on the other side
+        local other=$NSA; [ "$1" = "$NSA" ] && other=$NSB
+        local deadline=$(( $(now_ms) + ($DOWN + 4) * 1000 ))
+        while [ "$(now_ms)" -lt "$deadline" ]; do
+            [ "$(holds "$1")" = 2 ] && [ "$(holds "$other")" = 0 ] && return 0
+            sleep 0.05
+        done
+        return 1
+    }
+    log "== v$VERSION IPv4: sync group of two instances, ipvsd 150 vs keepalived 100"
+    wait_both "$NSA" && pass "ipvsd holds both VIPs" || fail "ipvsd does not hold both VIPs (A $(holds "$NSA"), B $(holds "$NSB"))"
+    t0=$(now_ms)
+    ip -n "$NSA" link set dA down
+    wait_both "$NSB" && pass "VI_2's tracked link down on ipvsd's side: keepalived took both VIPs ($(( $(now_ms) - t0 )) ms)" ||
+        fail "after dA down: A $(holds "$NSA"), B $(holds "$NSB")"
+    grep -q "(VI_1) Entering FAULT STATE\|(VI_1) Entering BACKUP STATE" "$T/ipvsd.log" && pass "VI_1 left MASTER with its group" || fail "VI_1 did not follow the group"
+    grep -q "VRRP_Group(G) Syncing instances to FAULT state" "$T/ipvsd.log" && pass "group synced to FAULT" || fail "no group FAULT log"
+    ip -n "$NSA" link set dA up
+    wait_both "$NSA" && pass "link up: ipvsd preempted both back" || fail "after dA up: A $(holds "$NSA"), B $(holds "$NSB")"
+    stop_proc TERM IPVSD_PID; stop_proc TERM KA_PID
+    [ "$FAILS" -eq 0 ] && log "PASS sync v$VERSION IPv4" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 
