@@ -4,7 +4,7 @@
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
 # `vmac` runs ipvsd with use_vmac; `track`: a priority 255 owner preempts at once, track_script
 # weight/rise/fall log the same changes as keepalived's; `sync`: a two-instance sync group moves as
-# one against keepalived's; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
+# one against keepalived's; `garp`: garp_master_refresh counted on the wire; `notify` compares notify arguments, notify_fifo lines, VIP attributes and
 # dont_track_primary with keepalived's, each daemon running alone.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
@@ -357,6 +357,27 @@ if [ "$SCENARIO" = sync ] && [ "$FAMILY" = 4 ]; then
     wait_both "$NSA" && pass "link up: ipvsd preempted both back" || fail "after dA up: A $(holds "$NSA"), B $(holds "$NSB")"
     stop_proc TERM IPVSD_PID; stop_proc TERM KA_PID
     [ "$FAILS" -eq 0 ] && log "PASS sync v$VERSION IPv4" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = garp ] && [ "$FAMILY" = 4 ]; then
+    # garp_master_refresh 1 (repeat 2): gratuitous ARPs keep coming while master; the count seen on the
+    # wire from the other namespace over 4.5 s of mastership matches keepalived's (each daemon alone)
+    HERE=$(dirname "$(readlink -f "$0")")
+    log "== v$VERSION IPv4: garp_master_refresh on the wire, ipvsd vs keepalived"
+    for who in ipvsd keepalived; do
+        if [ $who = ipvsd ]; then ns=$NSB; dev=vB; start=start_ipvsd; want=10; var=IPVSD_PID
+        else ns=$NSA; dev=vA; start=start_keepalived; want=01; var=KA_PID; fi
+        EXTRA="garp_master_refresh 1;garp_master_refresh_repeat 2" $start 150
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master"
+        ip netns exec "$ns" /usr/bin/python3 "$HERE/garp_count.py" "$dev" "$VIP" 4.5 > "$T/garp.$who" 2>&1
+        stop_proc TERM $var
+    done
+    a=$(cat "$T/garp.ipvsd"); b=$(cat "$T/garp.keepalived")
+    if [ "$a" -ge 6 ] 2>/dev/null && [ $((a - b)) -le 2 ] && [ $((b - a)) -le 2 ]; then
+        pass "gratuitous ARPs in 4.5 s: ipvsd $a, keepalived $b"
+    else fail "gratuitous ARPs in 4.5 s: ipvsd $a, keepalived $b"; fi
+    [ "$FAILS" -eq 0 ] && log "PASS garp v$VERSION IPv4" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 
