@@ -47,6 +47,7 @@ struct Loaded {
     std::vector<vrrp::FileSpec> files;
     std::vector<vrrp::ProcessSpec> processes;
     std::vector<std::string> errors;
+    std::vector<std::string> warnings;  // -t errors keepalived itself runs with (told, not fatal)
     conf::Config config;
 };
 
@@ -54,8 +55,13 @@ struct Loaded {
 Loaded load(const DaemonOptions& options) {
     Loaded out;
     auto parsed = conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
-    for (const auto& d : parsed.diagnostics.items())
-        if (d.severity == conf::Severity::Error) out.errors.push_back(parsed.diagnostics.format(d));
+    for (const auto& d : parsed.diagnostics.items()) {
+        if (d.severity != conf::Severity::Error) continue;
+        // keepalived exits 6 under -t for scripts run as root without enable_script_security, but a
+        // running keepalived logs it and runs them: so does ipvsd.
+        bool runsAnyway = d.message.rfind("SECURITY VIOLATION - ", 0) == 0;
+        (runsAnyway ? out.warnings : out.errors).push_back(parsed.diagnostics.format(d));
+    }
     if (!out.errors.empty()) return out;
     auto built = vrrp::buildInstanceSpecs(parsed.config);
     out.errors = std::move(built.errors);
@@ -125,6 +131,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         err << "ipvsd: configuration has errors - not starting\n";
         return 1;
     }
+    for (const auto& w : loaded.warnings) err << w << '\n';
     auto pids = pidFiles(options);
     for (const auto& path : pids)
         if (pidFileBusy(path)) {

@@ -307,7 +307,8 @@ void Engine::linkChanged(int ifindex, bool up) {
         }
         if (runner->ifindex() == ifindex) {
             ports_.log.info("Netlink reports " + runner->spec().interface + (up ? " up" : " down"));
-            runner->feed(up ? Event{InterfaceUp{}} : Event{InterfaceDown{}});
+            // dont_track_primary: keepalived does not watch the instance's own interface
+            if (runner->spec().trackPrimary) runner->feed(up ? Event{InterfaceUp{}} : Event{InterfaceDown{}});
         }
         if (runner->tracks(ifindex)) runner->trackedLinkChanged(ifindex, up);
     }

@@ -87,7 +87,7 @@ bool InstanceRunner::start() {
     }
     started_ = true;
     auto up = ports.addresses.linkUp(ifindex_);
-    if (up && !up.value()) feed(InterfaceDown{});
+    if (up && !up.value() && spec_.trackPrimary) feed(InterfaceDown{});
     for (const auto& [ti, t] : tracked_) {
         auto tu = ports.addresses.linkUp(ti);
         trackedUp_[ti] = !tu || tu.value();

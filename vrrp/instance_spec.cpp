@@ -204,6 +204,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
             if (s.authType == AuthType::IpAh) core.initialMaster = false;
         }
         s.checkAdvertAddresses = !(ci.skipCheckAdvAddr.value_or(g.vrrpSkipCheckAdvAddr));
+        s.trackPrimary = !ci.dontTrackPrimary;
         for (const auto& t : ci.trackInterfaces) s.trackInterfaces.push_back({t.name, t.weight.value_or(0), t.reverse});
         trackScripts(ci.trackScripts, s);
         trackFiles(ci.trackFiles, s);

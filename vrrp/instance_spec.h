@@ -98,6 +98,7 @@ struct InstanceSpec {
     std::array<std::uint8_t, kAuthDataSize> authData{};
     bool checkAdvertAddresses = true;  // !skip_check_adv_addr
     std::vector<TrackInterface> trackInterfaces;
+    bool trackPrimary = true;  // !dont_track_primary: the instance's own interface going down is FAULT
     std::vector<TrackScript> trackScripts;
     std::vector<TrackScript> trackFiles;  // same shape: name, resolved weight, reverse
     std::vector<TrackScript> trackBfds;   // track_bfd: the reference's weight, else the bfd_instance's

@@ -28,6 +28,22 @@ void TrackedScript::runOnce() {
 void TrackedScript::finished(std::optional<int> status) {
     running_ = false;
     bool ok = status && *status == 0;
+    if (!reported_ && up_) {
+        // keepalived: the first result decides at once whatever rise/fall say, and is logged either way
+        reported_ = true;
+        successes_ = ok ? 1 : 0;
+        failures_ = ok ? 0 : 1;
+        if (ok) {
+            log_.info("VRRP_Script(" + spec_.name + ") succeeded");
+            return;
+        }
+        up_ = false;
+        log_.info("VRRP_Script(" + spec_.name + ") " +
+                  (status ? "failed (exited with status " + std::to_string(*status) + ")" : "timed out"));
+        changed_(spec_.name, false);
+        return;
+    }
+    reported_ = true;
     if (ok) {
         failures_ = 0;
         ++successes_;

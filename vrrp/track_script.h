@@ -31,6 +31,7 @@ class TrackedScript : public std::enable_shared_from_this<TrackedScript> {
     Changed changed_;
     bool up_;
     bool running_ = false;
+    bool reported_ = false;  // a first result was seen
     std::uint32_t successes_ = 0, failures_ = 0;
     std::unique_ptr<TimerHandle> timer_;
 };

@@ -2,7 +2,11 @@
 # VRRP interop: ipvsd against real keepalived 2.2.7 in two network namespaces joined by a veth pair.
 # usage: vrrp_interop.sh IPVSD_BINARY VERSION(2|3) FAMILY(4|6) MODE(mcast|unicast) AUTH(none|pass|ah) [SCENARIO]
 # SCENARIO roles (default) is described below; `preempt` checks nopreempt and preempt_delay both ways;
-# `vmac` runs ipvsd with use_vmac, `vmac_xmit_base` with use_vmac and vmac_xmit_base.
+# `vmac` runs ipvsd with use_vmac, `vmac_xmit_base` with use_vmac and vmac_xmit_base; `track`: a priority
+# 255 owner preempts at once, track_script weight/rise/fall log the same changes as keepalived's; `sync`: a
+# two-instance sync group moves as one against keepalived's; `garp`: garp_master_refresh counted on the
+# wire; `notify` compares notify arguments, notify_fifo lines, VIP attributes and dont_track_primary with
+# keepalived's, each daemon running alone.
 # Both roles are checked: ipvsd master / keepalived backup, then the reverse. For each: who holds the VIP
 # (ip addr), never both masters after convergence, fast takeover after SIGTERM (priority 0), preemption
 # back when the higher priority returns, takeover after SIGKILL. Every wait is bounded; a trap removes
@@ -34,7 +38,7 @@ cleanup() {
         echo "---- ipvsd log"; cat "$T"/ipvsd.log 2>/dev/null | tail -60
         echo "---- keepalived log"; cat "$T"/keepalived.log 2>/dev/null | tail -60
     fi
-    rm -rf "$T"
+    [ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
@@ -81,14 +85,16 @@ write_conf() {
         echo "  vrrp_version $VERSION"
         echo "  vrrp_garp_master_delay 0"
         echo "  vrrp_garp_master_repeat 1"
+        [ -n "${GLOBAL_EXTRA:-}" ] && echo "  $GLOBAL_EXTRA"
         echo "}"
+        [ -n "${TOP_EXTRA:-}" ] && echo "$TOP_EXTRA"
         echo "vrrp_instance VI_1 {"
         echo "  state BACKUP"
         echo "  interface $dev"
         echo "  virtual_router_id 51"
         echo "  priority $prio"
         echo "  advert_int $ADV"
-        [ -n "${EXTRA:-}" ] && echo "  $EXTRA"
+        [ -n "${EXTRA:-}" ] && printf '  %s\n' "${EXTRA//;/$'\n'  }"
         [ "$VERSION" = 3 ] && [ "$FAMILY" = 6 ] && echo "  native_ipv6"
         if [ "$MODE" = unicast ]; then
             echo "  unicast_peer {"; echo "    $peer"; echo "  }"
@@ -101,6 +107,7 @@ write_conf() {
         fi
         echo "  virtual_ipaddress {"
         echo "    $VIP/$VIP_PLEN dev $dev"
+        [ -n "${EXTRA_VIP:-}" ] && echo "    ${EXTRA_VIP//DEV/$dev}"
         echo "  }"
         echo "}"
     } > "$file"
@@ -237,6 +244,173 @@ if [ "$SCENARIO" = vmac ] || [ "$SCENARIO" = vmac_xmit_base ]; then
     stop_proc TERM IPVSD_PID
     stop_proc TERM KA_PID
     [ "$FAILS" -eq 0 ] && log "PASS $SCENARIO v$VERSION IPv$FAMILY $MODE" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = notify ]; then
+    # The same notify scripts, notify_fifo, extra VIP (label/scope/brd) and interface down/up for each
+    # daemon alone (ipvsd in A, then keepalived in B): the scripts' arguments, the FIFO lines and the
+    # addresses `ip addr` shows must be identical. Then dont_track_primary: own interface down is no FAULT.
+    printf '#!/bin/sh\necho "$@" >> %s\n' "$T/notify.log" > "$T/notify.sh"; chmod 755 "$T/notify.sh"
+    mkfifo "$T/fifo"
+    run_alone() {  # WHO(ipvsd|keepalived) NS DEV STARTER PIDVAR
+        local who=$1 ns=$2 dev=$3 starter=$4 pidvar=$5 want
+        [ "$who" = ipvsd ] && want=10 || want=01
+        rm -f "$T/notify.log"
+        timeout $((DOWN + 12)) cat "$T/fifo" > "$T/fifo.$who" &
+        local reader=$!
+        EXTRA="$NOTIFY_EXTRA" $starter 150
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master alone"
+        sleep 0.3
+        ip -n "$ns" -o addr show dev "$dev" | awk '{$1=""; print}' | grep -v " $ADDR_PFX" |
+            sed "s/$dev/vX/g; s/valid_lft.*//" | sort > "$T/addr.$who"
+        ip -n "$ns" link set "$dev" down; sleep 0.5
+        ip -n "$ns" link set "$dev" up; sleep 0.5
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not return to master after link up"
+        stop_proc TERM $pidvar
+        sleep 0.3
+        kill "$reader" 2>/dev/null; wait "$reader" 2>/dev/null
+        # notify_STATE and notify run concurrently: their lines may swap, so compare sorted
+        sort "$T/notify.log" > "$T/notify.$who" 2>/dev/null || : > "$T/notify.$who"
+    }
+    same() {  # WHAT: compares $T/WHAT.ipvsd and $T/WHAT.keepalived
+        if diff -u "$T/$1.keepalived" "$T/$1.ipvsd" > "$T/$1.diff"; then pass "$1 identical: $(tr '\n' '|' < "$T/$1.ipvsd")"
+        else fail "$1 differ (keepalived -> ipvsd):"; cat "$T/$1.diff"; fi
+    }
+    ADDR_PFX="inet $ADDR_A/\|inet $ADDR_B/\|inet6 fe80\|inet6 $ADDR_A/\|inet6 $ADDR_B/"
+    [ "$FAMILY" = 4 ] && EXTRA_VIP="10.201.0.101/24 brd + dev DEV label DEV:vip scope link" || EXTRA_VIP="fd00:201::101/64 dev DEV scope link"
+    GLOBAL_EXTRA="vrrp_notify_fifo $T/fifo"
+    NOTIFY_EXTRA="notify $T/notify.sh;notify_master \"$T/notify.sh master-script x\";notify_backup \"$T/notify.sh backup-script\";notify_fault \"$T/notify.sh fault-script\";notify_stop \"$T/notify.sh stop-script\""
+    log "== v$VERSION IPv$FAMILY: notify arguments, notify_fifo lines and VIP attributes, ipvsd vs keepalived"
+    run_alone ipvsd "$NSA" vA start_ipvsd IPVSD_PID
+    run_alone keepalived "$NSB" vB start_keepalived KA_PID
+    same notify; same fifo; same addr
+    grep -q "${EXTRA_VIP%%/*}" "$T/addr.ipvsd" || fail "the extra VIP ${EXTRA_VIP%% *} is missing"
+    grep -q FAULT "$T/notify.ipvsd" || fail "no FAULT notify on interface down"
+    log "== dont_track_primary: the instance's own interface going down is not FAULT"
+    NOTIFY_EXTRA="$NOTIFY_EXTRA;dont_track_primary"
+    run_alone ipvsd "$NSA" vA start_ipvsd IPVSD_PID
+    run_alone keepalived "$NSB" vB start_keepalived KA_PID
+    grep -q FAULT "$T/notify.keepalived" && fail "keepalived went FAULT despite dont_track_primary"
+    same notify
+    [ "$FAILS" -eq 0 ] && log "PASS notify v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = track ]; then
+    # priority 255 (address owner, state MASTER) preempts a lower master at once; track_script weight,
+    # rise and fall change the priority as keepalived's do (same log lines, each daemon alone)
+    log "== v$VERSION IPv$FAMILY: address owner preempts at once"
+    start_keepalived 100
+    wait_holder 01 $((DOWN + 4)) >/dev/null || fail "keepalived did not become master"
+    t0=$(now_ms)
+    EXTRA="state MASTER" start_ipvsd 255
+    if wait_holder 10 3 >/dev/null; then
+        took=$(( $(now_ms) - t0 ))
+        [ "$took" -le 1000 ] && pass "ipvsd owner (255) took over in ${took} ms" || fail "owner took ${took} ms (> 1000)"
+    else fail "ipvsd owner did not take over (holder $(holder))"; fi
+    stop_proc TERM IPVSD_PID; stop_proc TERM KA_PID
+    log "== track_script weight -20 rise 2 fall 2: the priority follows the script like keepalived's"
+    TOP_EXTRA="vrrp_script chk {
+  script \"/bin/test -e $T/ok\"
+  interval 1
+  weight -20
+  rise 2
+  fall 2
+}"
+    for who in ipvsd keepalived; do
+        touch "$T/ok"
+        : > "$T/$who.log"
+        if [ $who = ipvsd ]; then EXTRA="track_script {;  chk;}" start_ipvsd 150; want=10; var=IPVSD_PID
+        else EXTRA="track_script {;  chk;}" start_keepalived 150; want=01; var=KA_PID; fi
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master"
+        # runs are 1 s apart: 0.9 s after a flip at most one run saw it
+        rm -f "$T/ok"; sleep 0.9
+        grep -q "from 150 to 130" "$T/$who.log" && fail "$who lowered the priority after one failure (fall 2)"
+        sleep 2.3
+        touch "$T/ok"; sleep 0.9
+        grep -q "from 130 to 150" "$T/$who.log" && fail "$who raised the priority after one success (rise 2)"
+        sleep 2.3
+        stop_proc TERM $var
+        grep -o "Changing effective priority.*\|VRRP_Script(chk) [a-z]*" "$T/$who.log" > "$T/prio.$who"
+    done
+    same() {
+        if diff -u "$T/$1.keepalived" "$T/$1.ipvsd" > "$T/$1.diff"; then pass "$1 identical: $(tr '\n' '|' < "$T/$1.ipvsd")"
+        else fail "$1 differ (keepalived -> ipvsd):"; cat "$T/$1.diff"; fi
+    }
+    same prio
+    grep -q "from 150 to 130" "$T/prio.ipvsd" && grep -q "from 130 to 150" "$T/prio.ipvsd" || fail "ipvsd's priority did not follow the script"
+    [ "$FAILS" -eq 0 ] && log "PASS track v$VERSION IPv$FAMILY" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = sync ] && [ "$FAMILY" = 4 ]; then
+    # a sync group of two instances on two links, keepalived on the other side: an interface VI_2 tracks
+    # goes down on ipvsd's side -> both its instances leave MASTER and keepalived takes both VIPs; up ->
+    # back. (A veth end going down takes the peer's carrier too and would fault keepalived as well.)
+    ip -n "$NSA" link add dA type veth peer name dZ; ip -n "$NSA" link set dZ up; ip -n "$NSA" link set dA up
+    ip link add vA2 netns "$NSA" type veth peer name vB2 netns "$NSB"
+    ip -n "$NSA" addr add 10.202.0.1/24 dev vA2; ip -n "$NSB" addr add 10.202.0.2/24 dev vB2
+    ip -n "$NSA" link set vA2 up; ip -n "$NSB" link set vB2 up
+    for who in a b; do
+        { printf 'global_defs {\n  vrrp_version %s\n  vrrp_garp_master_delay 0\n}\n' "$VERSION"
+          printf 'vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n'
+          for i in 1 2; do
+              if [ $who = a ]; then dev=vA; prio=150; else dev=vB; prio=100; fi
+              [ $i = 2 ] && dev=${dev}2
+              printf 'vrrp_instance VI_%s {\n  state BACKUP\n  interface %s\n  virtual_router_id %s\n' $i "$dev" $((50 + i))
+              [ $who = a ] && [ $i = 2 ] && printf '  track_interface {\n    dA\n  }\n'
+              printf '  priority %s\n  advert_int %s\n  virtual_ipaddress {\n    10.20%s.0.100/32\n  }\n}\n' "$prio" "$ADV" $((i * 2 - 2))
+          done; } > "$T/sync.$who.conf"
+    done
+    ip netns exec "$NSB" "$KEEPALIVED" -n -l -G -D -P -f "$T/sync.b.conf" -p "$T/kB.pid" -r "$T/kB_vrrp.pid" \
+        -c "$T/kB_chk.pid" -i "$TAG" >>"$T/keepalived.log" 2>&1 &
+    KA_PID=$!; disown "$KA_PID" 2>/dev/null
+    ip netns exec "$NSA" "$IPVSD" -n -l -G -D -P -f "$T/sync.a.conf" -p "$T/ipvsd.pid" >>"$T/ipvsd.log" 2>&1 &
+    IPVSD_PID=$!; disown "$IPVSD_PID" 2>/dev/null
+    holds() { ip -n "$1" addr show | grep -c " 10.20[02].0.100/32 "; }
+    wait_both() {  # NS: both VIPs there and none on the other side
+        local other=$NSA; [ "$1" = "$NSA" ] && other=$NSB
+        local deadline=$(( $(now_ms) + ($DOWN + 4) * 1000 ))
+        while [ "$(now_ms)" -lt "$deadline" ]; do
+            [ "$(holds "$1")" = 2 ] && [ "$(holds "$other")" = 0 ] && return 0
+            sleep 0.05
+        done
+        return 1
+    }
+    log "== v$VERSION IPv4: sync group of two instances, ipvsd 150 vs keepalived 100"
+    wait_both "$NSA" && pass "ipvsd holds both VIPs" || fail "ipvsd does not hold both VIPs (A $(holds "$NSA"), B $(holds "$NSB"))"
+    t0=$(now_ms)
+    ip -n "$NSA" link set dA down
+    wait_both "$NSB" && pass "VI_2's tracked link down on ipvsd's side: keepalived took both VIPs ($(( $(now_ms) - t0 )) ms)" ||
+        fail "after dA down: A $(holds "$NSA"), B $(holds "$NSB")"
+    grep -q "(VI_1) Entering FAULT STATE\|(VI_1) Entering BACKUP STATE" "$T/ipvsd.log" && pass "VI_1 left MASTER with its group" || fail "VI_1 did not follow the group"
+    grep -q "VRRP_Group(G) Syncing instances to FAULT state" "$T/ipvsd.log" && pass "group synced to FAULT" || fail "no group FAULT log"
+    ip -n "$NSA" link set dA up
+    wait_both "$NSA" && pass "link up: ipvsd preempted both back" || fail "after dA up: A $(holds "$NSA"), B $(holds "$NSB")"
+    stop_proc TERM IPVSD_PID; stop_proc TERM KA_PID
+    [ "$FAILS" -eq 0 ] && log "PASS sync v$VERSION IPv4" || log "FAILED: $FAILS checks"
+    exit $((FAILS != 0))
+fi
+
+if [ "$SCENARIO" = garp ] && [ "$FAMILY" = 4 ]; then
+    # garp_master_refresh 1 (repeat 2): gratuitous ARPs keep coming while master; the count seen on the
+    # wire from the other namespace over 4.5 s of mastership matches keepalived's (each daemon alone)
+    HERE=$(dirname "$(readlink -f "$0")")
+    log "== v$VERSION IPv4: garp_master_refresh on the wire, ipvsd vs keepalived"
+    for who in ipvsd keepalived; do
+        if [ $who = ipvsd ]; then ns=$NSB; dev=vB; start=start_ipvsd; want=10; var=IPVSD_PID
+        else ns=$NSA; dev=vA; start=start_keepalived; want=01; var=KA_PID; fi
+        EXTRA="garp_master_refresh 1;garp_master_refresh_repeat 2" $start 150
+        wait_holder $want $((DOWN + 4)) >/dev/null || fail "$who did not become master"
+        ip netns exec "$ns" /usr/bin/python3 "$HERE/garp_count.py" "$dev" "$VIP" 4.5 > "$T/garp.$who" 2>&1
+        stop_proc TERM $var
+    done
+    a=$(cat "$T/garp.ipvsd"); b=$(cat "$T/garp.keepalived")
+    if [ "$a" -ge 6 ] 2>/dev/null && [ $((a - b)) -le 2 ] && [ $((b - a)) -le 2 ]; then
+        pass "gratuitous ARPs in 4.5 s: ipvsd $a, keepalived $b"
+    else fail "gratuitous ARPs in 4.5 s: ipvsd $a, keepalived $b"; fi
+    [ "$FAILS" -eq 0 ] && log "PASS garp v$VERSION IPv4" || log "FAILED: $FAILS checks"
     exit $((FAILS != 0))
 fi
 

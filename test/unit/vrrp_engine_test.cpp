@@ -228,6 +228,24 @@ TEST_CASE("engine: interface down is FAULT, up again is BACKUP", "[vrrp][engine]
     CHECK(w.engine.state("VI_1") == RouterState::Backup);
 }
 
+TEST_CASE("engine: dont_track_primary ignores the instance's own interface going down", "[vrrp][engine]") {
+    World w;
+    auto s = spec();
+    s.trackPrimary = false;
+    w.engine.apply({s});
+    w.clock.advance(4s);
+    REQUIRE(w.engine.state("VI_1") == RouterState::Master);
+    w.addresses.setLink("eth0", false);
+    CHECK(w.logged("Netlink reports eth0 down"));
+    CHECK(w.engine.state("VI_1") == RouterState::Master);
+    CHECK_FALSE(w.logged("(VI_1) Entering FAULT STATE"));
+
+    World v;  // down already at start: not FAULT either
+    v.addresses.links["eth0"].up = false;
+    v.engine.apply({s});
+    CHECK(v.engine.state("VI_1") != RouterState::Fault);
+}
+
 TEST_CASE("engine: an instance whose interface is down at start begins in FAULT", "[vrrp][engine]") {
     World w;
     w.addresses.links["eth0"].up = false;
@@ -433,6 +451,9 @@ TEST_CASE("engine: track_script runs every interval; fall/rise flip the weight",
     w.engine.apply({s}, {checkScript(2, 2)});
     REQUIRE(w.scripts.checks.size() == 1);  // first run at once
     CHECK(w.scripts.checks[0].first == std::vector<std::string>{"/bin/chk", "arg"});
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.logged("VRRP_Script(chk) succeeded"));  // keepalived reports the first result at once
+    w.clock.advance(2s);
     CHECK(w.scripts.finishCheck(1));
     CHECK(w.engine.scriptUp("chk") == true);  // fall 2: one failure is not enough
     w.clock.advance(2s);
@@ -449,6 +470,26 @@ TEST_CASE("engine: track_script runs every interval; fall/rise flip the weight",
     CHECK(w.engine.scriptUp("chk") == true);
     CHECK(w.logged("VRRP_Script(chk) succeeded"));
     CHECK(w.logged("(VI_1) Changing effective priority from 50 to 100"));
+}
+
+TEST_CASE("engine: a track_script's first failure counts at once whatever fall says (keepalived 2.2.7)",
+          "[vrrp][engine][script]") {
+    World w;
+    auto s = spec();
+    s.trackScripts.push_back({"chk", -20, false});
+    w.engine.apply({s}, {checkScript(3, 3)});
+    CHECK(w.scripts.finishCheck(1));
+    CHECK(w.engine.scriptUp("chk") == false);
+    CHECK(w.logged("VRRP_Script(chk) failed (exited with status 1)"));
+    CHECK(w.logged("(VI_1) Changing effective priority from 100 to 80"));
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.engine.scriptUp("chk") == false);  // from then on rise 3 applies
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    w.clock.advance(2s);
+    CHECK(w.scripts.finishCheck(0));
+    CHECK(w.engine.scriptUp("chk") == true);
 }
 
 TEST_CASE("engine: a weight-0 track_script failure is FAULT; reload keeps an unchanged script",

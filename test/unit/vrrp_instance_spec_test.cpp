@@ -29,6 +29,7 @@ TEST_CASE("instance spec: keepalived's defaults", "[vrrp][spec]") {
     CHECK(s.core.priority == 100);
     CHECK(s.core.advertisementInterval == Centiseconds(100));
     CHECK(s.core.preempt);
+    CHECK(s.trackPrimary);
     CHECK(s.core.garpMasterDelay == 5s);
     CHECK(s.core.garpMasterRepeat == 5);
     CHECK(s.multicastGroup == conf::IpAddress::parse("224.0.0.18"));
@@ -69,6 +70,14 @@ TEST_CASE("instance spec: v3 IPv6, unicast, PASS, excluded, globals, sync group"
     CHECK(v4.advertAddresses() == std::vector<conf::IpAddress>{*conf::IpAddress::parse("10.0.0.1")});
     CHECK(v4.receiveChecks().addresses == v4.advertAddresses());
     CHECK(v4 == r.specs[1]);
+}
+
+TEST_CASE("instance spec: dont_track_primary", "[vrrp][spec]") {
+    auto r = build("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 7\n dont_track_primary\n"
+                   " virtual_ipaddress {\n  10.0.0.1\n }\n}\n");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.specs.size() == 1);
+    CHECK_FALSE(r.specs[0].trackPrimary);
 }
 
 TEST_CASE("instance spec: an instance without interface is refused with its location", "[vrrp][spec]") {
