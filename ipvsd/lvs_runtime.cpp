@@ -221,7 +221,7 @@ void LvsRuntime::quorumChanged(const conf::VirtualServer& vs, const VirtualServe
                         std::to_string(live) + " for VS " + describeVirtualServer(vs));
     const auto& script = gained ? vs.quorumUp : vs.quorumDown;
     if (script && !script->args.empty()) {
-        if (auto ran = ports_.scripts.run(script->args); !ran)
+        if (auto ran = ports_.scripts.run(script->args, script->owner()); !ran)
             ports_.log.error("cannot run " + script->args.front() + ": " + std::strerror(ran.error().errnum));
     }
 }
@@ -273,7 +273,7 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
             ports_.log.info((t.up ? "Adding service " : "Removing service ") + rsName +
                             (t.up ? " to VS " : " from VS ") + vsName);
         if (const auto* script = notifyScript(rs, t.up); script && *script && !(*script)->args.empty()) {
-            if (auto ran = ports_.scripts.run((*script)->args); !ran)
+            if (auto ran = ports_.scripts.run((*script)->args, (*script)->owner()); !ran)
                 ports_.log.error("cannot run " + (*script)->args.front() + ": " + std::strerror(ran.error().errnum));
         }
     }
@@ -538,7 +538,7 @@ void LvsRuntime::stop() {
     auto& gen = *current_;
     auto run = [this](const std::optional<conf::ScriptCommand>& script) {
         if (!script || script->args.empty()) return;
-        if (auto ran = ports_.scripts.run(script->args); !ran)
+        if (auto ran = ports_.scripts.run(script->args, script->owner()); !ran)
             ports_.log.error("cannot run " + script->args.front() + ": " + std::strerror(ran.error().errnum));
     };
     for (const auto& t : gen.tracker.shutdown()) {

@@ -23,15 +23,18 @@ namespace {
 
 class RecordingScripts : public vrrp::ScriptPort {
   public:
-    Status run(const std::vector<std::string>& args) override {
+    Status run(const std::vector<std::string>& args, const vrrp::ScriptUser& as) override {
         runs.push_back(args);
+        runUsers.push_back(as);
         return Ok{};
     }
-    Status check(const std::vector<std::string>&, std::chrono::nanoseconds, Done done) override {
+    Status check(const std::vector<std::string>&, const vrrp::ScriptUser&, std::chrono::nanoseconds,
+                 Done done) override {
         done(0);
         return Ok{};
     }
     std::vector<std::vector<std::string>> runs;
+    std::vector<vrrp::ScriptUser> runUsers;
 };
 
 conf::Config parse(const std::string& text) {
