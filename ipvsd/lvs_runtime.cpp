@@ -488,6 +488,10 @@ void LvsRuntime::reload(conf::Config config) {
     auto& newVss = next->config->lvs.virtualServers;
     const auto& oldVss = oldGen.config->lvs.virtualServers;
     next->view.quorumUp.resize(newVss.size());
+    // The old tracker's ids by position; the checkers' weights carried to the new one once it has them.
+    std::map<std::pair<std::size_t, std::size_t>, hc::RealServerId> oldIds;
+    for (const auto& [id, at] : oldGen.where) oldIds[at] = id;
+    std::map<std::pair<std::size_t, std::size_t>, std::vector<std::int64_t>> carried;
     std::size_t kept = 0;
     for (std::size_t v = 0; v < newVss.size(); ++v) {
         for (std::size_t ov = 0; ov < oldVss.size(); ++ov) {
@@ -499,10 +503,12 @@ void LvsRuntime::reload(conf::Config config) {
                     if (!sameRealServer(oldVss[ov].realServers[orr], rs)) continue;
                     auto verdict = oldGen.view.realServer(ov, orr);
                     if (verdict) {
-                        // The new tracker starts where the old one was: down (alpha) or up. A dynamic
-                        // weight is not carried: the checker's next result sets it again.
-                        next->view.realServers[v][r] = RealServerHealth{verdict->up, std::nullopt};
+                        // The new tracker starts where the old one was: down (alpha) or up, with the
+                        // weight its checkers set (misc_dynamic, FILE_CHECK), as keepalived keeps it.
+                        next->view.realServers[v][r] = RealServerHealth{verdict->up, verdict->weight};
                         rs.alpha = !verdict->up;
+                        if (const auto oldId = oldIds.find({ov, orr}); oldId != oldIds.end())
+                            carried[{v, r}] = oldGen.tracker.weightDeltas(oldId->second);
                         ++kept;
                     }
                     break;
@@ -525,6 +531,8 @@ void LvsRuntime::reload(conf::Config config) {
         quorumChanged(gen.config->lvs.virtualServers[v], desired.virtualServers[v]);
     }
     startCheckers(gen);
+    for (const auto& [id, at] : gen.where)
+        if (const auto c = carried.find(at); c != carried.end()) gen.tracker.carryWeightDeltas(id, c->second);
     ports_.log.info("Reloaded LVS configuration: " + std::to_string(newVss.size()) + " virtual servers, " +
                     std::to_string(kept) + " real server verdicts kept");
 }

@@ -230,3 +230,38 @@ TEST_CASE("LvsRuntime: omega runs notify_down and quorum_down at stop, without i
         CHECK(port.listServices({true}).value().empty());
     }
 }
+
+TEST_CASE("LvsRuntime: a misc_dynamic weight survives a reload of an unchanged real server") {
+    asio::io_context io;
+    ipvs::FakeIpvsPort port;
+    RecordingScripts scripts;
+    std::vector<std::string> lines;
+    Logger log(LogOptions{.console = false, .syslog = false}, [&](LogLevel, std::string_view m) { lines.emplace_back(m); });
+    LvsRuntime runtime({io, port, scripts, log}, {});
+    // exit 12 under misc_dynamic: weight 10 (keepalived: exit status - 2)
+    const std::string base =
+        "global_defs {\n enable_script_security\n}\n"
+        "virtual_server 10.0.0.1 80 {\n delay_loop 1\n lb_algo wrr\n lvs_method NAT\n protocol TCP\n"
+        " real_server 10.0.0.2 80 {\n  weight 1\n  MISC_CHECK {\n   misc_path \"/bin/sh -c 'exit 12'\"\n"
+        "   misc_dynamic\n   user root\n   retry 0\n   warmup 0\n  }\n }\n}\n";
+    REQUIRE(runtime.start(parse(base)));
+    const auto vs = vsKey("10.0.0.1", 80);
+    REQUIRE(runUntil(io, [&] { auto d = kernelDest(port, vs, 80); return d && d->dest.weight == 10; },
+                     std::chrono::seconds(5)));
+    // Reload with another virtual server added: the real server is unchanged, so is its weight.
+    const auto before = port.batches().size();
+    lines.clear();
+    runtime.reload(parse(base + "virtual_server 10.0.0.9 443 {\n protocol TCP\n lb_algo wlc\n lvs_method NAT\n"
+                                " real_server 10.0.0.20 443 {\n  weight 1\n }\n}\n"));
+    REQUIRE(port.batches().size() == before + 1);
+    for (const auto& op : port.batches().back()) CHECK_FALSE(std::holds_alternative<ipvs::EditDest>(op));
+    REQUIRE(kernelDest(port, vs, 80) != nullptr);
+    CHECK(kernelDest(port, vs, 80)->dest.weight == 10);
+    // The next results give the same weight: no change, no "Changing weight" line.
+    io.restart();
+    io.run_for(std::chrono::milliseconds(2300));
+    CHECK(port.batches().size() == before + 1);
+    CHECK(kernelDest(port, vs, 80)->dest.weight == 10);
+    for (const auto& l : lines) CHECK(l.find("Changing weight") == std::string::npos);
+    runtime.stop();
+}
