@@ -16,6 +16,11 @@ void Diagnostics::report(Severity severity, Location where, std::string message)
     items_.push_back(Diagnostic{severity, where, std::move(message)});
 }
 
+void Diagnostics::configTestError(Location where, std::string message) {
+    report(Severity::Error, where, std::move(message));
+    items_.back().configTestOnly = true;
+}
+
 std::string Diagnostics::format(const Diagnostic& d) const {
     std::string_view prefix = d.severity == Severity::Warning ? "WARNING - " : "";
     if (d.where.line == 0 || d.where.fileIndex >= files_.size()) return fmt::format("{}{}", prefix, d.message);

@@ -24,6 +24,9 @@ struct Diagnostic {
     Severity severity;
     Location where;
     std::string message;
+    // An error only keepalived -t has (its config test dies checking a script as another user, or
+    // stops at a SECURITY VIOLATION); the keepalived daemon runs such a configuration, and so does ipvsd.
+    bool configTestOnly = false;
 };
 
 class Diagnostics {
@@ -36,6 +39,8 @@ public:
     void error(Location where, std::string message) { report(Severity::Error, where, std::move(message)); }
     void warning(Location where, std::string message) { report(Severity::Warning, where, std::move(message)); }
     void info(Location where, std::string message) { report(Severity::Info, where, std::move(message)); }
+    // An error for -t only (Diagnostic::configTestOnly).
+    void configTestError(Location where, std::string message);
 
     const std::vector<Diagnostic>& items() const { return items_; }
     std::size_t errorCount() const { return errors_; }

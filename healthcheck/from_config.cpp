@@ -3,7 +3,7 @@
 #include "healthcheck/http_fetch.h"
 #include "healthcheck/policy.h"
 
-#include <pwd.h>
+#include "util/spawn.h"
 
 namespace ipvsd::healthcheck {
 
@@ -33,14 +33,9 @@ BuildResult addConfiguredCheckers(const conf::Config& config, asio::io_context& 
         limits.tls = makeClientTls({s.ca, s.certificate, s.key, s.password}, error);
         if (!limits.tls) out.errors.push_back(error);
     }
-    if (!limits.defaultScriptUser) {
-        // keepalived: script_user, else keepalived_script if that user exists, else root
-        if (config.global.defs.scriptUser) {
-            limits.defaultScriptUser = config.global.defs.scriptUser;
-            limits.defaultScriptGroup = config.global.defs.scriptGroup;
-        } else if (::getpwnam("keepalived_script") != nullptr) {
-            limits.defaultScriptUser = "keepalived_script";
-        }
+    if (!limits.scriptPolicy) {
+        const bool keepalivedScript = lookupCredentials(std::string(conf::kDefaultScriptUser), std::nullopt).ok();
+        limits.scriptPolicy = conf::scriptPolicy(config.global.defs, keepalivedScript);
     }
     for (std::size_t v = 0; v < config.lvs.virtualServers.size(); ++v) {
         const auto& vs = config.lvs.virtualServers[v];

@@ -150,42 +150,64 @@ std::string genhashDump(std::string_view data) {
 int runGenhash(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     Request r;
     std::vector<std::string> positional;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        const Option* option = nullptr;
-        std::optional<std::string> inlineValue;
-        if (a.rfind("--", 0) == 0 && a.size() > 2) {
-            const auto eq = a.find('=');
-            const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-            for (const auto& o : kOptions) {
-                if (o.longName == name) option = &o;
-            }
-            if (!option) return usage(err, "");
-            if (eq != std::string::npos) inlineValue = a.substr(eq + 1);
-        } else if (a.size() >= 2 && a[0] == '-') {
-            for (const auto& o : kOptions) {
-                if (o.shortName == a[1]) option = &o;
-            }
-            if (!option) return usage(err, std::string("Unknown option -") + a[1]);
-            if (a.size() > 2) {
-                if (!option->hasValue) return usage(err, std::string("Unknown option -") + a[1]);
-                inlineValue = a.substr(2);
-            }
-        } else {
-            positional.push_back(a);
-            continue;
-        }
+    // A value option takes the rest of its word or the next word (getopt_long, as genhash).
+    const auto take = [&](const Option& option, std::optional<std::string> inlineValue,
+                          std::size_t& i, const std::string& shown) -> std::optional<std::string> {
         std::string value;
-        if (option->hasValue) {
+        if (option.hasValue) {
             if (inlineValue) {
                 value = *inlineValue;
             } else if (i + 1 < args.size()) {
                 value = args[++i];
             } else {
-                return usage(err, "");
+                // keepalived prints garbage after "--" for a long option; we print its name.
+                return "Missing parameter for option " + shown;
             }
         }
-        if (auto problem = apply(r, option->shortName, value)) return usage(err, *problem);
+        return apply(r, option.shortName, value);
+    };
+    // genhash shows only the usage text when given fewer than two arguments, whatever they are.
+    if (args.size() < 2) return usage(err, "");
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a.rfind("--", 0) == 0 && a.size() > 2) {
+            const auto eq = a.find('=');
+            const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+            // An exact name or a unique prefix (getopt_long: --serv is --server).
+            const Option* option = nullptr;
+            int prefixes = 0;
+            for (const auto& o : kOptions) {
+                if (o.longName == name) {
+                    option = &o;
+                    prefixes = 1;
+                    break;
+                }
+                if (o.longName.starts_with(name)) {
+                    option = &o;
+                    ++prefixes;
+                }
+            }
+            if (prefixes != 1) return usage(err, "Unknown option " + a);
+            std::optional<std::string> inlineValue;
+            if (eq != std::string::npos) inlineValue = a.substr(eq + 1);
+            if (auto problem = take(*option, inlineValue, i, "--" + std::string(option->longName)))
+                return usage(err, *problem);
+        } else if (a.size() >= 2 && a[0] == '-') {
+            // Grouped flags (-Iv) as getopt reads them.
+            for (std::size_t k = 1; k < a.size(); ++k) {
+                const Option* option = nullptr;
+                for (const auto& o : kOptions) {
+                    if (o.shortName == a[k]) option = &o;
+                }
+                if (!option) return usage(err, std::string("Unknown option -") + a[k]);
+                std::optional<std::string> inlineValue;
+                if (option->hasValue && k + 1 < a.size()) inlineValue = a.substr(k + 1);
+                if (auto problem = take(*option, inlineValue, i, std::string("-") + a[k])) return usage(err, *problem);
+                if (option->hasValue) break;
+            }
+        } else {
+            positional.push_back(a);
+        }
     }
     if (!positional.empty()) {
         out << "Unexpected argument(s):";

@@ -1,15 +1,14 @@
-// MISC_CHECK: runs misc_path as a child process (its own process group, stdio on /dev/null, optionally
-// as `user [group]`), watched through a pidfd on the io_context. Exit 0 passes, 1 fails; 2..255 pass
-// with weight exit-2 under misc_dynamic and fail otherwise; a signal fails. After misc_timeout the
+// MISC_CHECK: runs misc_path as a child process through spawnProcess (its own process group, stdio on
+// /dev/null, as the user conf::scriptRunAs chose; refused when enable_script_security finds it writable
+// by non-root), watched through a pidfd on the io_context. Exit 0 passes, 1 fails; 2..255 pass with
+// weight exit-2 under misc_dynamic and fail otherwise; a signal fails. After misc_timeout the
 // group is killed and the attempt fails; the child is still reaped when it goes.
 #include "healthcheck/attempt.h"
 #include "healthcheck/probes.h"
+#include "util/spawn.h"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,35 +20,6 @@
 namespace ipvsd::healthcheck {
 
 namespace {
-
-struct Ids {
-    std::optional<uid_t> uid;
-    std::optional<gid_t> gid;
-};
-
-// Resolves user/group before fork (getpwnam is not async-signal-safe). Empty error on success.
-std::string resolveIds(const MiscProbeSpec& spec, Ids& ids) {
-    if (spec.user) {
-        std::vector<char> buf(16384);
-        passwd pw{};
-        passwd* found = nullptr;
-        if (::getpwnam_r(spec.user->c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found) {
-            return "unknown user " + *spec.user;
-        }
-        ids.uid = pw.pw_uid;
-        ids.gid = pw.pw_gid;
-    }
-    if (spec.group) {
-        std::vector<char> buf(16384);
-        group gr{};
-        group* found = nullptr;
-        if (::getgrnam_r(spec.group->c_str(), &gr, buf.data(), buf.size(), &found) != 0 || !found) {
-            return "unknown group " + *spec.group;
-        }
-        ids.gid = gr.gr_gid;
-    }
-    return {};
-}
 
 class MiscAttempt : public Attempt {
 public:
@@ -71,50 +41,30 @@ private:
 
     std::string spawn() {
         if (spec_->args.empty()) return "misc_path is empty";
-        Ids ids;
-        if (auto err = resolveIds(*spec_, ids); !err.empty()) return err;
-        std::vector<char*> argv;
-        for (const auto& a : spec_->args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        int errPipe[2];
-        if (::pipe2(errPipe, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            ::close(errPipe[0]);
-            ::close(errPipe[1]);
-            return std::string("fork: ") + std::strerror(errno);
+        auto ids = scriptCredentials(spec_->args[0], spec_->user, spec_->group, spec_->secure);
+        if (!ids) {
+            const auto& e = ids.error();
+            return e.operation == "script security" && e.errnum == ENOENT ? "cannot find " + spec_->args[0] : e.detail;
         }
-        if (pid == 0) {
-            // child: async-signal-safe calls only
-            ::setpgid(0, 0);
-            sigset_t none;
-            sigemptyset(&none);
-            ::sigprocmask(SIG_SETMASK, &none, nullptr);
-            const int devnull = ::open("/dev/null", O_RDWR);
-            if (devnull >= 0) {
-                ::dup2(devnull, 0);
-                ::dup2(devnull, 1);
-                ::dup2(devnull, 2);
-            }
-            int err = 0;
-            if (ids.gid && (::setgroups(0, nullptr) != 0 || ::setgid(*ids.gid) != 0)) err = errno;
-            if (!err && ids.uid && ::setuid(*ids.uid) != 0) err = errno;
-            if (!err) {
-                ::execvp(argv[0], argv.data());
-                err = errno;
-            }
-            [[maybe_unused]] auto n = ::write(errPipe[1], &err, sizeof err);
-            ::_exit(127);
+        SpawnOptions options;
+        options.runAs = ids.value();
+        options.group = ChildGroup::ProcessGroup;
+        options.stderrToNull = true;
+        auto pid = spawnProcess(spec_->args, options);
+        if (!pid) {
+            const auto& e = pid.error();
+            return "cannot run " + spec_->args[0] + ": " + (e.operation == "exec" ? "" : e.operation + ": ") +
+                   std::strerror(e.errnum);
         }
-        ::close(errPipe[1]);
-        errPipe_ = errPipe[0];
-        pid_ = pid;
-        const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // glibc 2.36 declares it without C linkage
+        pid_ = pid.value();
+        const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));  // glibc 2.36 declares it without C linkage
         if (fd < 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);  // just killed: returns at once
+            const int err = errno;
+            ::kill(-pid_, SIGKILL);
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);  // just killed: returns at once
             pid_ = -1;
-            return std::string("pidfd_open: ") + std::strerror(errno);
+            return std::string("pidfd_open: ") + std::strerror(err);
         }
         pidfd_.assign(fd);
         return {};
@@ -125,15 +75,10 @@ private:
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) != pid_) return;
         pid_ = -1;
-        int execErr = 0;
-        const bool execFailed = ::read(errPipe_, &execErr, sizeof execErr) == static_cast<ssize_t>(sizeof execErr);
-        ::close(errPipe_);
-        errPipe_ = -1;
         boost::system::error_code ignored;
         pidfd_.close(ignored);
         if (finished()) return;
         const std::string& prog = spec_->args[0];
-        if (execFailed) return finish(false, "cannot run " + prog + ": " + std::strerror(execErr));
         if (WIFSIGNALED(status)) return finish(false, prog + " killed by signal " + std::to_string(WTERMSIG(status)));
         const int code = WEXITSTATUS(status);
         if (code == 0) return finish(true, prog + " exited 0");
@@ -152,7 +97,6 @@ private:
     std::shared_ptr<const MiscProbeSpec> spec_;
     asio::posix::stream_descriptor pidfd_;
     pid_t pid_ = -1;
-    int errPipe_ = -1;
 
 public:
     ~MiscAttempt() override {
@@ -161,7 +105,6 @@ public:
             ::kill(pid_, SIGKILL);
             ::waitpid(pid_, nullptr, 0);
         }
-        if (errPipe_ >= 0) ::close(errPipe_);
     }
 };
 

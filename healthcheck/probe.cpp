@@ -74,15 +74,21 @@ std::unique_ptr<Probe> makeProbe(asio::io_context& io, const conf::Checker& chec
         }
         MiscProbeSpec spec;
         spec.args = misc->script->args;
-        if (misc->user) {
-            spec.user = misc->user;
-            spec.group = misc->group;
-        } else if (misc->script->user) {
-            spec.user = misc->script->user;
-            spec.group = misc->script->group;
+        const auto& ownUser = misc->user ? misc->user : misc->script->user;
+        const auto& ownGroup = misc->user ? misc->group : misc->script->group;
+        if (limits.scriptPolicy) {
+            const auto as = conf::scriptRunAs(*limits.scriptPolicy, ownUser, ownGroup);
+            if (!as) {
+                error = "Unable to set default user for misc script '" + spec.args.front() + "' (enable_script_security "
+                        "without script_user or a keepalived_script user)";
+                return nullptr;
+            }
+            spec.user = as->user;
+            spec.group = as->group;
+            spec.secure = limits.scriptPolicy->security;
         } else {
-            spec.user = limits.defaultScriptUser;
-            spec.group = limits.defaultScriptGroup;
+            spec.user = ownUser;
+            spec.group = ownGroup;
         }
         spec.dynamic = misc->dynamic;
         const auto timeout = misc->timeoutSeconds.value_or(0);

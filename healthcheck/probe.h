@@ -5,6 +5,7 @@
 #pragma once
 
 #include "conf/model/lvs.h"
+#include "conf/script_user.h"
 #include "healthcheck/tracker.h"
 
 #include <boost/asio/io_context.hpp>
@@ -68,9 +69,9 @@ struct ProbeLimits {
     // SMTP_CHECK without helo_name: keepalived 2.2.7 sends "HELO smtpchecker.keepalived.org" (seen in the VM)
     std::string heloName = "smtpchecker.keepalived.org";
     std::function<std::optional<std::string>(const std::string&)> trackFilePath;  // track_file name -> file
-    // MISC_CHECK's user when its script names none: script_user, else keepalived_script if it exists
-    // (addConfiguredCheckers resolves this); unset: the daemon's own user (root)
-    std::optional<std::string> defaultScriptUser, defaultScriptGroup;
+    // Who runs a MISC_CHECK script that names no user (conf/script_user.h; addConfiguredCheckers sets it
+    // from global_defs); unset: the daemon's own identity.
+    std::optional<conf::ScriptPolicy> scriptPolicy;
     // BFD_CHECK: the BFD sessions' states (bfd_probe.h); null: BFD does not run and BFD_CHECK is skipped
     std::shared_ptr<BfdStateBoard> bfd;
 };

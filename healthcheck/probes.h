@@ -32,7 +32,8 @@ std::unique_ptr<Probe> makeHttpProbe(asio::io_context& io, const conf::HttpCheck
 
 struct MiscProbeSpec {
     std::vector<std::string> args;  // argv; args[0] is the program
-    std::optional<std::string> user, group;
+    std::optional<std::string> user, group;  // no user: the daemon's own identity
+    bool secure = false;                     // enable_script_security: refuse a script non-root can write
     Duration timeout = std::chrono::seconds(60);  // misc_timeout, else delay_loop
     bool dynamic = false;                         // misc_dynamic
 };

@@ -78,6 +78,19 @@ std::uint32_t HealthTracker::effectiveWeight(RealServerId realServer) const {
     return computeWeight(servers_.at(realServer));
 }
 
+std::vector<std::int64_t> HealthTracker::weightDeltas(RealServerId realServer) const {
+    std::vector<std::int64_t> deltas;
+    for (CheckerId c : servers_.at(realServer).checkers) deltas.push_back(checkers_[c].weightDelta);
+    return deltas;
+}
+
+void HealthTracker::carryWeightDeltas(RealServerId realServer, const std::vector<std::int64_t>& deltas) {
+    ServerState& server = servers_.at(realServer);
+    if (deltas.size() != server.checkers.size()) return;  // not the same checkers: nothing to carry
+    for (std::size_t i = 0; i < deltas.size(); ++i) checkers_[server.checkers[i]].weightDelta = deltas[i];
+    server.weight = computeWeight(server);  // as if reported: the same result again is no change
+}
+
 std::int64_t HealthTracker::deltaFor(const CheckerState& checker, const ServerState& server,
                                      std::int64_t value, bool& ok, std::string& reason) const {
     switch (checker.policy.weightMode) {

@@ -116,6 +116,10 @@ public:
     const std::string& lastFailure(CheckerId checker) const { return checkers_.at(checker).lastFailure; }
     bool realServerUp(RealServerId realServer) const;
     std::uint32_t effectiveWeight(RealServerId realServer) const;
+    // Reload: a real server whose checkers are unchanged keeps the weight its checkers set (misc_dynamic,
+    // FILE_CHECK), as keepalived does: the per-checker deltas of the old tracker, in checker order.
+    std::vector<std::int64_t> weightDeltas(RealServerId realServer) const;
+    void carryWeightDeltas(RealServerId realServer, const std::vector<std::int64_t>& deltas);
     std::size_t realServerCount() const { return servers_.size(); }
     std::size_t checkerCount() const { return checkers_.size(); }
 

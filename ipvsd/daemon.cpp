@@ -3,6 +3,7 @@
 #include "bfd/net_service.h"
 #include "conf/config.h"
 #include "healthcheck/bfd_probe.h"
+#include "conf/script_user.h"
 #include "ipvsd/config_test.h"
 #include "ipvsd/control/metrics_http.h"
 #include "ipvsd/control/server.h"
@@ -47,20 +48,25 @@ struct Loaded {
     std::vector<vrrp::FileSpec> files;
     std::vector<vrrp::ProcessSpec> processes;
     std::vector<std::string> errors;
-    std::vector<std::string> warnings;  // -t errors keepalived itself runs with (told, not fatal)
+    std::vector<std::string> warnings;  // -t-only errors: logged, the configuration is used
     conf::Config config;
 };
 
-// Parses exactly as -t does; any error means nothing of this file is used.
+// Parses exactly as -t does; any error means nothing of this file is used - but for the errors only
+// keepalived's config test has (a script run as another user, SECURITY VIOLATION): its daemon runs those
+// configurations, logging them, and so does ipvsd.
 Loaded load(const DaemonOptions& options) {
     Loaded out;
     auto parsed = conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
     for (const auto& d : parsed.diagnostics.items()) {
         if (d.severity != conf::Severity::Error) continue;
+        // -t-only errors (keepalived -t fails on them, its daemon runs): logged, the configuration is used.
         // keepalived exits 6 under -t for scripts run as root without enable_script_security, but a
         // running keepalived logs it and runs them: so does ipvsd.
-        bool runsAnyway = d.message.rfind("SECURITY VIOLATION - ", 0) == 0;
-        (runsAnyway ? out.warnings : out.errors).push_back(parsed.diagnostics.format(d));
+        if (d.configTestOnly || d.message.rfind("SECURITY VIOLATION - ", 0) == 0)
+            out.warnings.push_back(parsed.diagnostics.format(d));
+        else
+            out.errors.push_back(parsed.diagnostics.format(d));
     }
     if (!out.errors.empty()) return out;
     auto built = vrrp::buildInstanceSpecs(parsed.config);
@@ -118,6 +124,40 @@ void daemonize() {
     }
 }
 
+// Whether some script would run as the default user (no USER of its own): keepalived warns only then.
+bool runsDefaultUserScript(const conf::Config& c) {
+    auto noUser = [](const std::optional<conf::ScriptCommand>& s) { return s && !s->args.empty() && !s->user; };
+    auto notifyNoUser = [&](const conf::VrrpNotify& n) {
+        return noUser(n.master) || noUser(n.backup) || noUser(n.fault) || noUser(n.stop) || noUser(n.any);
+    };
+    for (const auto& s : c.vrrp.scripts)
+        if (noUser(s.command)) return true;
+    for (const auto& i : c.vrrp.instances)
+        if (notifyNoUser(i.notify) || noUser(i.notifyMasterRxLowerPri)) return true;
+    for (const auto& g : c.vrrp.syncGroups)
+        if (notifyNoUser(g.notify)) return true;
+    for (const auto& vs : c.lvs.virtualServers) {
+        if (noUser(vs.quorumUp) || noUser(vs.quorumDown)) return true;
+        for (const auto& rs : vs.realServers) {
+            if (rs.more && (noUser(rs.more->notifyUp) || noUser(rs.more->notifyDown))) return true;
+            for (const auto& ch : rs.checkers)
+                if (const auto* m = ch.as<conf::MiscCheck>(); m && noUser(m->script) && !m->user) return true;
+        }
+    }
+    return false;
+}
+
+// Who runs scripts that name no user (conf/script_user.h), for the script port; warned as keepalived
+// does when that falls back to root.
+conf::ScriptPolicy scriptPolicyFor(const conf::Config& config, Logger& log) {
+    const bool keepalivedScript = lookupCredentials(std::string(conf::kDefaultScriptUser), std::nullopt).ok();
+    auto policy = conf::scriptPolicy(config.global.defs, keepalivedScript);
+    if (policy.rootFallback && runsDefaultUserScript(config))
+        log.warning("WARNING - default user 'keepalived_script' for script execution does not exist - please "
+                    "create.");
+    return policy;
+}
+
 }  // namespace
 
 int runDaemon(const DaemonOptions& options, std::ostream& err) {
@@ -165,6 +205,8 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
     vrrp::ProcessScriptPort scripts(io);
+    for (const auto& w : loaded.warnings) log.warning(w);
+    scripts.setPolicy(scriptPolicyFor(loaded.config, log));
     vrrp::AsioScheduler scheduler(io);
     if (auto started = addresses.start(); !started) {
         log.error("cannot open rtnetlink: " + started.error().operation + ": " + std::strerror(started.error().errnum));
@@ -186,7 +228,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         if (*script && !(*script)->command.empty()) {
             auto args = (*script)->command;
             args.push_back((*fifo)->path);
-            (void)scripts.run(args);
+            (void)scripts.run(args, {(*script)->user, (*script)->group});
         }
         sinks.push_back(sink.get());
         fifos.push_back(std::move(sink));
@@ -264,6 +306,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     const auto reloadConfig = [&]() {
         systemd.reloading();
         auto next = load(options);
+        for (const auto& w : next.warnings) log.warning(w);
         if (!next.errors.empty()) {
             for (const auto& e : next.errors) log.error(e);
             log.error("Reload failed: the configuration has errors - nothing changed");
@@ -272,6 +315,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         }
         virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
+        scripts.setPolicy(scriptPolicyFor(next.config, log));
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files),
                                   std::move(next.processes));
         applyBfd(next.config);

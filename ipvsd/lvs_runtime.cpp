@@ -249,7 +249,7 @@ void LvsRuntime::quorumChanged(const conf::VirtualServer& vs, const VirtualServe
                         std::to_string(live) + " for VS " + describeVirtualServer(vs));
     const auto& script = gained ? vs.quorumUp : vs.quorumDown;
     if (script && !script->args.empty()) {
-        if (auto ran = ports_.scripts.run(script->args); !ran)
+        if (auto ran = ports_.scripts.run(script->args, script->owner()); !ran)
             ports_.log.error("cannot run " + script->args.front() + ": " + std::strerror(ran.error().errnum));
     }
 }
@@ -302,7 +302,7 @@ void LvsRuntime::onTransition(Generation* gen, const hc::Transition& t) {
             ports_.log.info((t.up ? "Adding service " : "Removing service ") + rsName +
                             (t.up ? " to VS " : " from VS ") + vsName);
         if (const auto* script = notifyScript(rs, t.up); script && *script && !(*script)->args.empty()) {
-            if (auto ran = ports_.scripts.run((*script)->args); !ran)
+            if (auto ran = ports_.scripts.run((*script)->args, (*script)->owner()); !ran)
                 ports_.log.error("cannot run " + (*script)->args.front() + ": " + std::strerror(ran.error().errnum));
         }
     }
@@ -525,6 +525,8 @@ void LvsRuntime::reload(conf::Config config) {
         std::size_t v, r, ov, orr;
     };
     std::vector<Carry> carries;
+    // misc_dynamic / FILE_CHECK weight adjustments of carried real servers (new flat id, deltas).
+    std::vector<std::pair<std::size_t, std::vector<std::int64_t>>> carriedWeights;
     std::size_t kept = 0;
     // Configurations mostly keep their order: try the old entry after the last match (same position
     // for real servers) first and build the indexes only when that misses.
@@ -557,9 +559,9 @@ void LvsRuntime::reload(conf::Config config) {
             }
             for (const std::size_t orr : candidates) {
                 if (auto verdict = oldGen.view.realServer(ov, orr)) {
-                    // The new tracker starts where the old one was: down (alpha) or up. A dynamic
-                    // weight is not carried: the checker's next result sets it again.
-                    next->view.realServers[v][r] = RealServerHealth{verdict->up, std::nullopt};
+                    // The new tracker starts where the old one was: down (alpha) or up, with the
+                    // weight its checkers set (misc_dynamic, FILE_CHECK), as keepalived keeps it.
+                    next->view.realServers[v][r] = RealServerHealth{verdict->up, verdict->weight};
                     rs.alpha = !verdict->up;
                     ++kept;
                 }
@@ -575,6 +577,8 @@ void LvsRuntime::reload(conf::Config config) {
         next->tracker.seed(static_cast<hc::RealServerId>(flat),
                            oldGen.tracker.carryOf(static_cast<hc::RealServerId>(oldGen.rsBase[c.ov] + c.orr)));
         next->carried[flat] = true;
+        carriedWeights.emplace_back(
+            flat, oldGen.tracker.weightDeltas(static_cast<hc::RealServerId>(oldGen.rsBase[c.ov] + c.orr)));
     }
     const auto t1 = std::chrono::steady_clock::now();
     oldGen.scheduler->stop();
@@ -609,6 +613,8 @@ void LvsRuntime::reload(conf::Config config) {
                 ++carriedCheckers;
             }
         }
+    for (const auto& [flat, deltas] : carriedWeights)
+        gen.tracker.carryWeightDeltas(static_cast<hc::RealServerId>(flat), deltas);
     resetLive(gen);  // after the carry-over, so status shows the carried checker counters
     const auto t3 = std::chrono::steady_clock::now();
     lastReload_ = {kept, carriedCheckers, gen.checkers.size() - std::min(gen.checkers.size(), carriedCheckers),
@@ -627,7 +633,7 @@ void LvsRuntime::stop() {
     auto& gen = *current_;
     auto run = [this](const std::optional<conf::ScriptCommand>& script) {
         if (!script || script->args.empty()) return;
-        if (auto ran = ports_.scripts.run(script->args); !ran)
+        if (auto ran = ports_.scripts.run(script->args, script->owner()); !ran)
             ports_.log.error("cannot run " + script->args.front() + ": " + std::strerror(ran.error().errnum));
     };
     for (const auto& t : gen.tracker.shutdown()) {

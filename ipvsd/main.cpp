@@ -2,6 +2,7 @@
 #include "ipvsd/config_test.h"
 #include "ipvsd/daemon.h"
 #include "ipvsd/options.h"
+#include "healthcheck/genhash.h"
 
 #include <iostream>
 
@@ -32,10 +33,8 @@ int main(int argc, char** argv) {
     }
     if (options.dumpConfig) return ipvsd::runDumpConfig(options, std::cout, std::cerr);
     if (options.configTest) return ipvsd::runConfigTest(options, std::cout, std::cerr);
-    if (options.genhash) {
-        std::cerr << "ipvsd: genhash mode is provided by `lbctl genhash`\n";
-        return 1;
-    }
+    // keepalived -T: everything after it is genhash's command line (same output and exit status).
+    if (options.genhash) return ipvsd::healthcheck::runGenhash(options.genhashArgs, std::cout, std::cerr);
     // The VRRP engine runs with -P and, until the IPVS/checker engines land, in the default mode too.
     return ipvsd::runDaemon(options, std::cerr);
 }

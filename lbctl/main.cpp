@@ -1,4 +1,5 @@
 // lbctl: the ipvsadm 1.31-compatible command line (the logic lives in lbctl_core).
+#include "healthcheck/genhash.h"
 #include "ipvsd/control/client.h"
 #include "lbctl/app.h"
 #include "lbctl/daemon_commands.h"
@@ -12,7 +13,10 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
     const std::vector<std::string> args(argv + 1, argv + argc);
     const ipvsd::lbctl::Streams io{std::cin, std::cout, std::cerr};
-    // The daemon commands first (exact forms only; ipvsadm's commands all start with '-').
+    // `lbctl genhash ARGS` is keepalived's genhash (its options, output and exit statuses).
+    if (!args.empty() && args[0] == "genhash")
+        return ipvsd::healthcheck::runGenhash({args.begin() + 1, args.end()}, std::cout, std::cerr);
+    // The daemon commands next (exact forms only; ipvsadm's commands all start with '-').
     if (const auto daemon = ipvsd::lbctl::parseDaemonCommand(args)) {
         const auto exchange = [](const std::string& path, const std::string& line) {
             return ipvsd::control::exchange(path, line);

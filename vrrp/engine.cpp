@@ -319,14 +319,14 @@ void Engine::syncGroupChanged(const InstanceRunner& from, RouterState to) {
     if (to != RouterState::Initialize) {
         ports_.log.info("VRRP_Group(" + group + ") Syncing instances to " + std::string(toString(to)) + " state");
         const auto& n = from.spec().groupNotify;
-        const std::vector<std::string>* script = to == RouterState::Master   ? &n.master
-                                                 : to == RouterState::Backup ? &n.backup
-                                                                             : &n.fault;
-        if (!script->empty()) (void)ports_.scripts.run(*script);
+        const ScriptLine* script = to == RouterState::Master   ? &n.master
+                                   : to == RouterState::Backup ? &n.backup
+                                                               : &n.fault;
+        if (!script->empty()) (void)ports_.scripts.run(script->args, script->as);
         if (!n.any.empty()) {
-            auto args = n.any;
+            auto args = n.any.args;
             args.insert(args.end(), {"GROUP", group, std::string(toString(to))});
-            (void)ports_.scripts.run(args);
+            (void)ports_.scripts.run(args, n.any.as);
         }
     }
     if (to == RouterState::Initialize) return;

@@ -136,12 +136,15 @@ class FakeAnnouncePort : public AnnouncePort {
 
 class FakeScriptPort : public ScriptPort {
   public:
-    Status run(const std::vector<std::string>& args) override {
+    Status run(const std::vector<std::string>& args, const ScriptUser& as) override {
         runs.push_back(args);
+        runUsers.push_back(as);
         return Ok{};
     }
-    Status check(const std::vector<std::string>& args, std::chrono::nanoseconds, Done done) override {
+    Status check(const std::vector<std::string>& args, const ScriptUser& as, std::chrono::nanoseconds,
+                 Done done) override {
         checks.push_back({args, std::move(done)});
+        checkUsers.push_back(as);
         return Ok{};
     }
     // Ends the oldest running check with `status` (nullopt: timed out).
@@ -153,7 +156,9 @@ class FakeScriptPort : public ScriptPort {
         return true;
     }
     std::vector<std::vector<std::string>> runs;
+    std::vector<ScriptUser> runUsers;  // who each run was asked to run as
     std::vector<std::pair<std::vector<std::string>, Done>> checks;
+    std::vector<ScriptUser> checkUsers;
 };
 
 // A process table the test edits; start/stop/rename also emit the proc connector's events.

@@ -270,7 +270,9 @@ void InstanceRunner::perform(const Action& action) {
                                       std::to_string(effectivePriority(core_, state_)) +
                                       ", forcing new election");
                        if (!spec_.notify.masterRxLowerPri.empty())
-                           if (auto ran = ports.scripts.run(spec_.notify.masterRxLowerPri); !ran)
+                           if (auto ran = ports.scripts.run(spec_.notify.masterRxLowerPri.args,
+                                                            spec_.notify.masterRxLowerPri.as);
+                               !ran)
                                ports.log.error(prefix() + "notify_master_rx_lower_pri failed: " +
                                                errorText(ran.error()));
                    },
@@ -479,27 +481,28 @@ void InstanceRunner::sendGratuitous(std::uint32_t repeat) {
 void InstanceRunner::notify(RouterState s) {
     auto& ports = engine_.ports_;
     const NotifyCommands& n = spec_.notify;
-    const std::vector<std::string>* script = nullptr;
+    const ScriptLine* script = nullptr;
     switch (s) {
         case RouterState::Master: script = &n.master; break;
         case RouterState::Backup: script = &n.backup; break;
         case RouterState::Fault: script = &n.fault; break;
         case RouterState::Initialize: script = &n.stop; break;
     }
-    auto run = [&](std::vector<std::string> args) {
-        if (args.empty()) return;
-        if (auto started = ports.scripts.run(args); !started)
-            ports.log.error(prefix() + "notify script " + args.front() + " failed: " + errorText(started.error()));
+    auto run = [&](const ScriptLine& line) {
+        if (line.empty()) return;
+        if (auto started = ports.scripts.run(line.args, line.as); !started)
+            ports.log.error(prefix() + "notify script " + line.args.front() + " failed: " +
+                            errorText(started.error()));
     };
     run(*script);
     for (auto* fifo : ports.fifos)
         fifo->write("INSTANCE \"" + spec_.core.name + "\" " + notifyWord(s) + " " +
                     std::to_string(effectivePriority(core_, state_)));
     if (!n.any.empty()) {
-        auto args = n.any;
-        args.insert(args.end(), {"INSTANCE", spec_.core.name, notifyWord(s),
-                                 std::to_string(effectivePriority(core_, state_))});
-        run(std::move(args));
+        auto line = n.any;
+        line.args.insert(line.args.end(), {"INSTANCE", spec_.core.name, notifyWord(s),
+                                           std::to_string(effectivePriority(core_, state_))});
+        run(line);
     }
 }
 

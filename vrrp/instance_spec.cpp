@@ -15,8 +15,8 @@ std::string where(const conf::Config& config, const conf::Location& loc) {
     return "(" + config.files[loc.fileIndex] + ": Line " + std::to_string(loc.line) + ") ";
 }
 
-std::vector<std::string> words(const std::optional<conf::ScriptCommand>& command) {
-    return command ? command->args : std::vector<std::string>{};
+ScriptLine words(const std::optional<conf::ScriptCommand>& command) {
+    return command ? ScriptLine{command->args, command->owner()} : ScriptLine{};
 }
 
 NotifyCommands notifyCommands(const conf::VrrpNotify& n) {
@@ -263,6 +263,7 @@ SpecsOrErrors buildInstanceSpecs(const conf::Config& config) {
         ScriptSpec script;
         script.name = name;
         script.args = vs.command->args;
+        script.user = vs.command->owner();
         script.interval = seconds(vs.intervalSeconds.value_or(1));
         script.timeout = vs.timeoutSeconds ? seconds(*vs.timeoutSeconds) : script.interval;
         script.rise = std::max<std::uint32_t>(1, vs.rise.value_or(1));

@@ -45,6 +45,7 @@ struct TrackScript {
 struct ScriptSpec {
     std::string name;
     std::vector<std::string> args;
+    conf::ScriptUser user;  // its `user USER [GROUP]`; empty: global_defs' default
     Duration interval = std::chrono::seconds(1);
     Duration timeout = std::chrono::seconds(1);  // default: the interval
     std::uint32_t rise = 1;                      // consecutive successes to go up
@@ -78,10 +79,21 @@ struct ProcessSpec {
     bool operator==(const ProcessSpec&) const = default;
 };
 
+// One notify script: its words and its own USER [GROUP] (empty: global_defs' default user).
+struct ScriptLine {
+    std::vector<std::string> args;
+    conf::ScriptUser as;
+    ScriptLine() = default;
+    ScriptLine(std::initializer_list<std::string> words) : args(words) {}
+    ScriptLine(std::vector<std::string> words, conf::ScriptUser user) : args(std::move(words)), as(std::move(user)) {}
+    bool empty() const { return args.empty(); }
+    bool operator==(const ScriptLine&) const = default;
+};
+
 // keepalived's notify scripts: notify_STATE runs as written, `notify` gets "INSTANCE" NAME STATE PRIORITY.
 struct NotifyCommands {
-    std::vector<std::string> master, backup, fault, stop, any;
-    std::vector<std::string> masterRxLowerPri;  // notify_master_rx_lower_pri, run as written
+    ScriptLine master, backup, fault, stop, any;
+    ScriptLine masterRxLowerPri;  // notify_master_rx_lower_pri, run as written
     bool operator==(const NotifyCommands&) const = default;
 };
 

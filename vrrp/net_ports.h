@@ -4,6 +4,8 @@
 // I/O; sockets open in open()/start() and report a Result.
 #pragma once
 
+#include "conf/script_user.h"
+#include "util/spawn.h"
 #include "vrrp/ports.h"
 
 #include <boost/asio/io_context.hpp>
@@ -117,13 +119,17 @@ class NetAnnouncePort : public AnnouncePort {
 };
 
 // Runs each script detached (double fork), so the loop never waits and no zombie is left behind.
-// check() watches the child through a pidfd on the loop and kills it at the timeout.
+// check() watches the child through a pidfd on the loop and kills it at the timeout. Both start the
+// script through spawnProcess (util/spawn.h) as the user keepalived would (conf/script_user.h).
 class ProcessScriptPort : public ScriptPort {
   public:
     explicit ProcessScriptPort(boost::asio::io_context& io) : io_(io) {}
     ~ProcessScriptPort() override;
-    Status run(const std::vector<std::string>& args) override;
-    Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) override;
+    Status run(const std::vector<std::string>& args, const ScriptUser& as) override;
+    Status check(const std::vector<std::string>& args, const ScriptUser& as, std::chrono::nanoseconds timeout,
+                 Done done) override;
+    // global_defs' script_user / keepalived_script / enable_script_security, set at start and each reload.
+    void setPolicy(conf::ScriptPolicy policy) { policy_ = std::move(policy); }
 
   private:
     struct Running {
@@ -134,7 +140,10 @@ class ProcessScriptPort : public ScriptPort {
         bool timedOut = false;
     };
     void reap(int pid);
+    // Who runs the script (conf::scriptRunAs over policy_; the daemon itself before setPolicy).
+    Result<SpawnOptions> spawnOptions(const std::vector<std::string>& args, const ScriptUser& as) const;
     boost::asio::io_context& io_;
+    std::optional<conf::ScriptPolicy> policy_;
     std::map<int, std::unique_ptr<Running>> running_;
 };
 

@@ -23,21 +23,34 @@ ProcessScriptPort::~ProcessScriptPort() {
     }
 }
 
-Status ProcessScriptPort::check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) {
+Result<SpawnOptions> ProcessScriptPort::spawnOptions(const std::vector<std::string>& args, const ScriptUser& as) const {
     if (args.empty()) return Error{"run script", EINVAL, "empty command"};
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) return Error{"fork", errno, args.front()};
-    if (pid == 0) {
-        if (int null = ::open("/dev/null", O_RDWR); null >= 0) {
-            ::dup2(null, STDIN_FILENO);
-            ::dup2(null, STDOUT_FILENO);
-        }
-        ::execvp(argv[0], argv.data());
-        ::_exit(127);
+    std::optional<std::string> user = as.user, group = as.group;
+    bool secure = false;
+    if (policy_) {
+        const auto runAs = conf::scriptRunAs(*policy_, as.user, as.group);
+        if (!runAs)
+            return Error{"run script", EPERM,
+                         args.front() + ": no default script user (enable_script_security without script_user or "
+                                        "a keepalived_script user)"};
+        user = runAs->user;
+        group = runAs->group;
+        secure = policy_->security;
     }
+    auto ids = scriptCredentials(args.front(), user, group, secure);
+    if (!ids) return ids.error();
+    SpawnOptions options;
+    options.runAs = ids.value();
+    return options;
+}
+
+Status ProcessScriptPort::check(const std::vector<std::string>& args, const ScriptUser& as,
+                                std::chrono::nanoseconds timeout, Done done) {
+    auto options = spawnOptions(args, as);
+    if (!options) return options.error();
+    auto spawned = spawnProcess(args, options.value());
+    if (!spawned) return spawned.error();
+    const pid_t pid = spawned.value();
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     if (pidfd < 0) {
         int err = errno;
@@ -76,26 +89,14 @@ void ProcessScriptPort::reap(int pid) {
     r->done(result);
 }
 
-Status ProcessScriptPort::run(const std::vector<std::string>& args) {
-    if (args.empty()) return Error{"run script", EINVAL, "empty command"};
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t child = ::fork();
-    if (child < 0) return Error{"fork", errno, args.front()};
-    if (child == 0) {
-        // The child forks the script and exits at once: the daemon reaps it now and the script is
-        // adopted by init, so the loop never waits for a notify script.
-        if (::fork() == 0) {
-            ::setsid();
-            ::execvp(argv[0], argv.data());
-            ::_exit(127);
-        }
-        ::_exit(0);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
+Status ProcessScriptPort::run(const std::vector<std::string>& args, const ScriptUser& as) {
+    auto options = spawnOptions(args, as);
+    if (!options) return options.error();
+    // Detached in its own session: init adopts it, so the loop never waits for a notify script.
+    options.value().detach = true;
+    options.value().group = ChildGroup::Session;
+    auto spawned = spawnProcess(args, options.value());
+    if (!spawned) return spawned.error();
     return Ok{};
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "conf/address.h"
+#include "conf/model/script.h"
 #include "util/result.h"
 #include "vrrp/packet.h"
 
@@ -114,15 +115,19 @@ class ProcessPort {
     virtual Status watch(Handler handler) = 0;                 // starts the event stream
 };
 
+// A script's own `USER [GROUP]`; the real port applies global_defs' rule (conf/script_user.h) to it.
+using ScriptUser = conf::ScriptUser;
+
 // Notify scripts: started asynchronously, never waited for on the loop.
 class ScriptPort {
   public:
     // The exit status, or nullopt when the script timed out or died by a signal (a failure).
     using Done = std::function<void(std::optional<int> exitStatus)>;
     virtual ~ScriptPort() = default;
-    virtual Status run(const std::vector<std::string>& args) = 0;
+    virtual Status run(const std::vector<std::string>& args, const ScriptUser& as) = 0;
     // vrrp_script: runs `args`, kills it after `timeout`, and calls `done` on the loop when it ends.
-    virtual Status check(const std::vector<std::string>& args, std::chrono::nanoseconds timeout, Done done) = 0;
+    virtual Status check(const std::vector<std::string>& args, const ScriptUser& as, std::chrono::nanoseconds timeout,
+                         Done done) = 0;
 };
 
 // track_file: a file's content, and a callback whenever it may have changed (created, written, renamed

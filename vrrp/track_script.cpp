@@ -16,7 +16,7 @@ void TrackedScript::runOnce() {
     });
     if (running_) return;  // the previous run is still going: its timeout will end it
     running_ = true;
-    auto started = scripts_.check(spec_.args, spec_.timeout, [self](std::optional<int> status) {
+    auto started = scripts_.check(spec_.args, spec_.user, spec_.timeout, [self](std::optional<int> status) {
         if (auto s = self.lock()) s->finished(status);  // a script removed by a reload is forgotten
     });
     if (!started) {

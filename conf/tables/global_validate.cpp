@@ -10,6 +10,7 @@
 //  Start/shutdown scripts are always checked; FIFO scripts only by the processes that will run them (VRRP
 //  when there are vrrp instances, the checker when there are virtual servers).
 #include "conf/tables/global_parse.h"
+#include "conf/script_user.h"
 #include "conf/tables/script_check.h"
 
 #include <arpa/inet.h>
@@ -20,8 +21,6 @@
 namespace ipvsd::conf::global {
 
 namespace {
-
-constexpr std::string_view kDefaultScriptUser = "keepalived_script";
 
 bool yes(const std::function<bool(std::string_view)>& lookup, std::string_view name) {
     return !lookup || lookup(name);

@@ -102,7 +102,7 @@ void validateLvsScripts(const Config& config,
         bool asRoot = id->uid == 0 && id->gid == 0;
         const std::string& command = ref.script->args[0];
         if (!asRoot && command.find('/') != std::string::npos) {
-            diag.error(
+            diag.configTestError(
                 ref.script->where,
                 fmt::format("script '{}' runs as uid:gid {}:{}; keepalived's config test cannot check it as "
                             "another user (its checker process exits with status 143)",
@@ -112,7 +112,7 @@ void validateLvsScripts(const Config& config,
         if (findScript(command, asRoot) == ScriptFound::Found) anyScript = true;
     }
     if (anyScript && !security)
-        diag.error(Location{},
+        diag.configTestError(Location{},
                    "SECURITY VIOLATION - check scripts are being executed but script_security not enabled.");
 }
 

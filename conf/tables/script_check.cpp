@@ -9,6 +9,8 @@
 //    process.
 #include "conf/tables/script_check.h"
 
+#include "conf/script_user.h"
+
 #include "conf/fields.h"
 #include "conf/tokenize.h"
 
@@ -107,8 +109,6 @@ ScriptFound findScript(const std::string& command, bool asRoot) {
 
 namespace {
 
-constexpr std::string_view kDefaultScriptUser = "keepalived_script";
-
 bool yes(const std::function<bool(std::string_view)>& lookup, std::string_view name) { return !lookup || lookup(name); }
 
 }  // namespace
@@ -118,19 +118,17 @@ ProcessScripts::ProcessScripts(const GlobalDefs& defs, const ParseOptions& optio
       keepalivedScriptExists_(options.userExists && options.userExists(kDefaultScriptUser)) {}
 
 bool ProcessScripts::defaultUserFails() const {
-    return !defs_.scriptUser && !keepalivedScriptExists_ && defs_.scriptSecurity.value_or(false);
+    return !scriptPolicy(defs_, keepalivedScriptExists_).defaultRunAs;
 }
 
 std::optional<std::string> ProcessScripts::runAs(const ScriptCommand& script) const {
     if (script.user) {
         if (!yes(options_.userExists, *script.user) || (script.group && !yes(options_.groupExists, *script.group)))
             return std::nullopt;
-        return *script.user;
     }
-    if (defs_.scriptUser) return *defs_.scriptUser;
-    if (keepalivedScriptExists_) return std::string(kDefaultScriptUser);
-    if (defaultUserFails()) return std::nullopt;
-    return std::string("root");
+    const auto as = scriptRunAs(scriptPolicy(defs_, keepalivedScriptExists_), script.user, script.group);
+    if (!as) return std::nullopt;
+    return as->user;
 }
 
 Outcome ProcessScripts::check(std::string_view keyword, const ScriptCommand& script) {
@@ -150,7 +148,7 @@ Outcome ProcessScripts::checkAs(std::string_view keyword, const ScriptCommand& s
         // Only a path is checked as the user (a bare name is searched in PATH as root, and found or not, a
         // script not run as root is no security problem).
         if (command.find('/') != std::string::npos)
-            diag_.error(script.where, fmt::format("{} runs as user {}: keepalived 2.2.7 -t terminates itself (SIGTERM) "
+            diag_.configTestError(script.where, fmt::format("{} runs as user {}: keepalived 2.2.7 -t terminates itself (SIGTERM) "
                                                   "when it checks the path of a script to be run as a non-root user",
                                                   keyword, group ? user + ":" + *group : user));
         return Outcome::OtherUser;
@@ -164,7 +162,7 @@ void ProcessScripts::finish(Location where) {
     if (!violation_ || reported_) return;
     reported_ = true;
     static constexpr std::string_view kWhat[] = {"start/shutdown scripts", "scripts", "check scripts"};
-    diag_.error(where, fmt::format("SECURITY VIOLATION - {} are being executed but script_security not enabled.",
+    diag_.configTestError(where, fmt::format("SECURITY VIOLATION - {} are being executed but script_security not enabled.",
                                    kWhat[static_cast<int>(process_)]));
 }
 

@@ -445,7 +445,9 @@ TEST_CASE("probe misc: the default script user applies when the script names non
     misc.type = conf::CheckerType::Misc;
     misc.mutableAs<conf::MiscCheck>().script = conf::ScriptCommand{{"/bin/sh", "-c", "test $(id -u) = 65534"}, {}, {}, {}};
     ProbeLimits limits;
-    limits.defaultScriptUser = "nobody";
+    conf::GlobalDefs defs;
+    defs.scriptUser = "nobody";
+    limits.scriptPolicy = conf::scriptPolicy(defs, false);
     std::string error;
     auto p = makeProbe(io, misc, rs, vs, limits, error);
     REQUIRE(p);

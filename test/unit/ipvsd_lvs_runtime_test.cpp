@@ -24,15 +24,18 @@ namespace {
 
 class RecordingScripts : public vrrp::ScriptPort {
   public:
-    Status run(const std::vector<std::string>& args) override {
+    Status run(const std::vector<std::string>& args, const vrrp::ScriptUser& as) override {
         runs.push_back(args);
+        runUsers.push_back(as);
         return Ok{};
     }
-    Status check(const std::vector<std::string>&, std::chrono::nanoseconds, Done done) override {
+    Status check(const std::vector<std::string>&, const vrrp::ScriptUser&, std::chrono::nanoseconds,
+                 Done done) override {
         done(0);
         return Ok{};
     }
     std::vector<std::vector<std::string>> runs;
+    std::vector<vrrp::ScriptUser> runUsers;
 };
 
 conf::Config parse(const std::string& text) {
@@ -283,5 +286,40 @@ TEST_CASE("LvsRuntime: a reload carries unchanged checkers over (no new attempt)
                                                     " success.") == after.end());
     CHECK(std::find(after.begin(), after.end(), "TCP connection to [127.0.0.2]:tcp:" + std::to_string(port) +
                                                     " success.") != after.end());
+    runtime.stop();
+}
+
+TEST_CASE("LvsRuntime: a misc_dynamic weight survives a reload of an unchanged real server") {
+    asio::io_context io;
+    ipvs::FakeIpvsPort port;
+    RecordingScripts scripts;
+    std::vector<std::string> lines;
+    Logger log(LogOptions{.console = false, .syslog = false}, [&](LogLevel, std::string_view m) { lines.emplace_back(m); });
+    LvsRuntime runtime({io, port, scripts, log}, {});
+    // exit 12 under misc_dynamic: weight 10 (keepalived: exit status - 2)
+    const std::string base =
+        "global_defs {\n enable_script_security\n}\n"
+        "virtual_server 10.0.0.1 80 {\n delay_loop 1\n lb_algo wrr\n lvs_method NAT\n protocol TCP\n"
+        " real_server 10.0.0.2 80 {\n  weight 1\n  MISC_CHECK {\n   misc_path \"/bin/sh -c 'exit 12'\"\n"
+        "   misc_dynamic\n   user root\n   retry 0\n   warmup 0\n  }\n }\n}\n";
+    REQUIRE(runtime.start(parse(base)));
+    const auto vs = vsKey("10.0.0.1", 80);
+    REQUIRE(runUntil(io, [&] { auto d = kernelDest(port, vs, 80); return d && d->dest.weight == 10; },
+                     std::chrono::seconds(5)));
+    // Reload with another virtual server added: the real server is unchanged, so is its weight.
+    const auto before = port.batches().size();
+    lines.clear();
+    runtime.reload(parse(base + "virtual_server 10.0.0.9 443 {\n protocol TCP\n lb_algo wlc\n lvs_method NAT\n"
+                                " real_server 10.0.0.20 443 {\n  weight 1\n }\n}\n"));
+    REQUIRE(port.batches().size() == before + 1);
+    for (const auto& op : port.batches().back()) CHECK_FALSE(std::holds_alternative<ipvs::EditDest>(op));
+    REQUIRE(kernelDest(port, vs, 80) != nullptr);
+    CHECK(kernelDest(port, vs, 80)->dest.weight == 10);
+    // The next results give the same weight: no change, no "Changing weight" line.
+    io.restart();
+    io.run_for(std::chrono::milliseconds(2300));
+    CHECK(port.batches().size() == before + 1);
+    CHECK(kernelDest(port, vs, 80)->dest.weight == 10);
+    for (const auto& l : lines) CHECK(l.find("Changing weight") == std::string::npos);
     runtime.stop();
 }

@@ -29,7 +29,7 @@ InstanceSpec spec(std::string name = "VI_1", std::uint8_t vrid = 51, std::uint8_
     VipLine vip;
     vip.address = IpPrefix::parse("192.0.2.100/32").value();
     s.vips.push_back(vip);
-    s.notify.master = {"/bin/on-master"};
+    s.notify.master = ScriptLine({"/bin/on-master"}, ScriptUser{std::string("root"), std::string("adm")});
     s.notify.any = {"/bin/notify"};
     return s;
 }
@@ -110,6 +110,11 @@ TEST_CASE("engine: a lone instance goes BACKUP, then MASTER after Master_Down_In
     CHECK(w.announce.sent.size() == 2);  // garp_master_repeat 2, no interval
     REQUIRE(w.scripts.runs.size() >= 2);
     CHECK(std::count(w.scripts.runs.begin(), w.scripts.runs.end(), std::vector<std::string>{"/bin/on-master"}) == 1);
+    // each notify script goes to the port with its own USER [GROUP]
+    for (std::size_t i = 0; i < w.scripts.runs.size(); ++i)
+        CHECK(w.scripts.runUsers[i] == (w.scripts.runs[i].front() == "/bin/on-master"
+                                            ? ScriptUser{std::string("root"), std::string("adm")}
+                                            : ScriptUser{}));
     CHECK(w.scripts.runs.back() ==
           std::vector<std::string>{"/bin/notify", "INSTANCE", "VI_1", "MASTER", "100"});
     CHECK(w.fifo.lines == std::vector<std::string>{"INSTANCE \"VI_1\" BACKUP 100", "INSTANCE \"VI_1\" MASTER 100"});
@@ -439,6 +444,7 @@ ScriptSpec checkScript(std::uint32_t rise = 1, std::uint32_t fall = 1) {
     s.args = {"/bin/chk", "arg"};
     s.interval = 2s;
     s.timeout = 1s;
+    s.user = ScriptUser{std::string("nobody"), std::nullopt};
     s.rise = rise;
     s.fall = fall;
     return s;
@@ -451,6 +457,7 @@ TEST_CASE("engine: track_script runs every interval; fall/rise flip the weight",
     w.engine.apply({s}, {checkScript(2, 2)});
     REQUIRE(w.scripts.checks.size() == 1);  // first run at once
     CHECK(w.scripts.checks[0].first == std::vector<std::string>{"/bin/chk", "arg"});
+    CHECK(w.scripts.checkUsers[0] == ScriptUser{std::string("nobody"), std::nullopt});
     CHECK(w.scripts.finishCheck(0));
     CHECK(w.logged("VRRP_Script(chk) succeeded"));  // keepalived reports the first result at once
     w.clock.advance(2s);

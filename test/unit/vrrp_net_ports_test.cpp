@@ -40,10 +40,10 @@ TEST_CASE("ProcessScriptPort::check reports exit status and kills at the timeout
     boost::asio::io_context io;
     ProcessScriptPort scripts(io);
     std::optional<std::optional<int>> ok, bad, slow;
-    REQUIRE(scripts.check({"/bin/sh", "-c", "exit 0"}, 2s, [&](std::optional<int> s) { ok = s; }));
-    REQUIRE(scripts.check({"/bin/sh", "-c", "exit 3"}, 2s, [&](std::optional<int> s) { bad = s; }));
+    REQUIRE(scripts.check({"/bin/sh", "-c", "exit 0"}, {}, 2s, [&](std::optional<int> s) { ok = s; }));
+    REQUIRE(scripts.check({"/bin/sh", "-c", "exit 3"}, {}, 2s, [&](std::optional<int> s) { bad = s; }));
     auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(scripts.check({"/bin/sleep", "10"}, 200ms, [&](std::optional<int> s) { slow = s; }));
+    REQUIRE(scripts.check({"/bin/sleep", "10"}, {}, 200ms, [&](std::optional<int> s) { slow = s; }));
     runUntil(io, [&] { return ok && bad && slow; });
     REQUIRE(ok);
     CHECK(*ok == 0);
@@ -52,11 +52,74 @@ TEST_CASE("ProcessScriptPort::check reports exit status and kills at the timeout
     REQUIRE(slow);
     CHECK_FALSE(*slow);  // timed out: killed, reported as a failure
     CHECK(std::chrono::steady_clock::now() - t0 < 3s);
-    std::optional<std::optional<int>> missing;
-    REQUIRE(scripts.check({"/nonexistent/script"}, 1s, [&](std::optional<int> s) { missing = s; }));
-    runUntil(io, [&] { return missing.has_value(); });
-    REQUIRE(missing);
-    CHECK(*missing == 127);  // exec failed in the child
+    // exec fails in the child: reported by check() itself (spawnProcess), done is never called
+    bool called = false;
+    auto missing = scripts.check({"/nonexistent/script"}, {}, 1s, [&](std::optional<int>) { called = true; });
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().operation == "exec");
+    CHECK(missing.error().errnum == ENOENT);
+    runUntil(io, [] { return false; });
+    CHECK_FALSE(called);
+}
+
+// Root only: vrrp_script and notify scripts run as their own user, else as global_defs' script_user;
+// enable_script_security refuses a script a non-root user can write.
+TEST_CASE("ProcessScriptPort runs scripts as the user conf::scriptRunAs picks", "[vrrp][ports][root]") {
+    if (::geteuid() != 0) {
+        WARN("skipped: needs root to change user");
+        return;
+    }
+    TempDir dir;
+    ::chmod(dir.path.c_str(), 0755);
+    boost::asio::io_context io;
+    ProcessScriptPort scripts(io);
+    ipvsd::conf::GlobalDefs defs;
+    defs.scriptUser = "nobody";
+    scripts.setPolicy(ipvsd::conf::scriptPolicy(defs, false));
+    std::optional<std::optional<int>> asDefault, asOwn;
+    // nobody is uid 65534 on Debian; exit 0 only when the script really runs as that user
+    REQUIRE(scripts.check({"/bin/sh", "-c", "test $(id -u) = 65534 && test $(id -G) = 65534"}, {}, 2s,
+                          [&](std::optional<int> s) { asDefault = s; }));
+    REQUIRE(scripts.check({"/bin/sh", "-c", "test $(id -u) = 0 && test $(id -g) = 65534"},
+                          ipvsd::conf::ScriptUser{"root", "nogroup"}, 2s, [&](std::optional<int> s) { asOwn = s; }));
+    // a detached notify script: it writes its uid where the test can read it
+    const auto out = dir.path / "uid";
+    ::chmod(dir.path.c_str(), 0777);
+    REQUIRE(scripts.run({"/bin/sh", "-c", "id -u > " + out.string()}, {}));
+    runUntil(io, [&] { return asDefault && asOwn && std::filesystem::exists(out) && std::filesystem::file_size(out) > 0; });
+    REQUIRE(asDefault);
+    CHECK(*asDefault == 0);
+    REQUIRE(asOwn);
+    CHECK(*asOwn == 0);
+    std::ifstream in(out);
+    std::string uid;
+    in >> uid;
+    CHECK(uid == "65534");
+    ::chmod(dir.path.c_str(), 0755);
+
+    // enable_script_security: a world-writable script is refused, a root-only one runs
+    defs.scriptSecurity = true;
+    scripts.setPolicy(ipvsd::conf::scriptPolicy(defs, false));
+    const auto script = dir.path / "check.sh";
+    std::ofstream(script) << "#!/bin/sh\nexit 0\n";
+    ::chmod(script.c_str(), 0777);
+    auto refused = scripts.check({script.string()}, {}, 2s, [](std::optional<int>) {});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().errnum == EPERM);
+    ::chmod(script.c_str(), 0755);
+    std::optional<std::optional<int>> secure;
+    REQUIRE(scripts.check({script.string()}, {}, 2s, [&](std::optional<int> s) { secure = s; }));
+    runUntil(io, [&] { return secure.has_value(); });
+    REQUIRE(secure);
+    CHECK(*secure == 0);
+
+    // no script_user, no keepalived_script user, enable_script_security: no default, not run
+    defs.scriptUser.reset();
+    scripts.setPolicy(ipvsd::conf::scriptPolicy(defs, false));
+    auto noDefault = scripts.run({script.string()}, {});
+    REQUIRE_FALSE(noDefault);
+    CHECK(noDefault.error().errnum == EPERM);
+    CHECK(scripts.run({"/bin/true"}, ipvsd::conf::ScriptUser{"root", std::nullopt}));
 }
 
 TEST_CASE("FifoNotifySink creates the FIFO and writes whole lines without a reader", "[vrrp][ports]") {
