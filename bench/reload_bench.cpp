@@ -28,8 +28,9 @@ namespace {
 
 class NoScripts : public vrrp::ScriptPort {
   public:
-    Status run(const std::vector<std::string>&) override { return Ok{}; }
-    Status check(const std::vector<std::string>&, std::chrono::nanoseconds, Done done) override {
+    Status run(const std::vector<std::string>&, const vrrp::ScriptUser&) override { return Ok{}; }
+    Status check(const std::vector<std::string>&, const vrrp::ScriptUser&, std::chrono::nanoseconds,
+                 Done done) override {
         done(0);
         return Ok{};
     }
