@@ -150,9 +150,13 @@ bool runsDefaultUserScript(const conf::Config& c) {
 // Who runs scripts that name no user (conf/script_user.h), for the script port; warned as keepalived
 // does when that falls back to root.
 conf::ScriptPolicy scriptPolicyFor(const conf::Config& config, Logger& log) {
-    const bool keepalivedScript = lookupCredentials(std::string(conf::kDefaultScriptUser), std::nullopt).ok();
+    // The default user matters only to scripts without their own; without such scripts no NSS lookup is
+    // made, so no NSS module is loaded (issue 5: VRRP-only RSS; libnss_systemd alone is ~320 kB resident).
+    const bool defaultUserNeeded = runsDefaultUserScript(config);
+    const bool keepalivedScript =
+        defaultUserNeeded && lookupCredentials(std::string(conf::kDefaultScriptUser), std::nullopt).ok();
     auto policy = conf::scriptPolicy(config.global.defs, keepalivedScript);
-    if (policy.rootFallback && runsDefaultUserScript(config))
+    if (policy.rootFallback && defaultUserNeeded)
         log.warning("WARNING - default user 'keepalived_script' for script execution does not exist - please "
                     "create.");
     return policy;

@@ -114,11 +114,16 @@ bool yes(const std::function<bool(std::string_view)>& lookup, std::string_view n
 }  // namespace
 
 ProcessScripts::ProcessScripts(const GlobalDefs& defs, const ParseOptions& options, Diagnostics& diag, Process process)
-    : defs_(defs), options_(options), diag_(diag), process_(process),
-      keepalivedScriptExists_(options.userExists && options.userExists(kDefaultScriptUser)) {}
+    : defs_(defs), options_(options), diag_(diag), process_(process) {}
+
+bool ProcessScripts::keepalivedScriptExists() const {
+    if (!keepalivedScriptExists_)
+        keepalivedScriptExists_ = options_.userExists && options_.userExists(kDefaultScriptUser);
+    return *keepalivedScriptExists_;
+}
 
 bool ProcessScripts::defaultUserFails() const {
-    return !scriptPolicy(defs_, keepalivedScriptExists_).defaultRunAs;
+    return !scriptPolicy(defs_, keepalivedScriptExists()).defaultRunAs;
 }
 
 std::optional<std::string> ProcessScripts::runAs(const ScriptCommand& script) const {
@@ -126,7 +131,7 @@ std::optional<std::string> ProcessScripts::runAs(const ScriptCommand& script) co
         if (!yes(options_.userExists, *script.user) || (script.group && !yes(options_.groupExists, *script.group)))
             return std::nullopt;
     }
-    const auto as = scriptRunAs(scriptPolicy(defs_, keepalivedScriptExists_), script.user, script.group);
+    const auto as = scriptRunAs(scriptPolicy(defs_, keepalivedScriptExists()), script.user, script.group);
     if (!as) return std::nullopt;
     return as->user;
 }

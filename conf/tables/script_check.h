@@ -58,7 +58,8 @@ public:
     Outcome checkAs(std::string_view keyword, const ScriptCommand& script, const std::optional<std::string>& runAs);
     // The user a script runs as, nullopt when keepalived drops it (unknown user/group, failed default).
     std::optional<std::string> runAs(const ScriptCommand& script) const;
-    bool keepalivedScriptExists() const { return keepalivedScriptExists_; }
+    // Looked up on first use: a configuration without scripts makes no NSS lookup (and loads no NSS module).
+    bool keepalivedScriptExists() const;
     // The default user failed (enable_script_security, no script_user, no keepalived_script user).
     bool defaultUserFails() const;
     // "SECURITY VIOLATION - ... not enabled." once, if a script found runs as root without script security.
@@ -69,7 +70,7 @@ private:
     const ParseOptions& options_;
     Diagnostics& diag_;
     Process process_;
-    bool keepalivedScriptExists_;
+    mutable std::optional<bool> keepalivedScriptExists_;
     bool violation_ = false;
     bool reported_ = false;
 };
