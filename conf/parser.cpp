@@ -67,7 +67,7 @@ void bindLines(LineReader& reader, Binder& root, Diagnostics& diag) {
             if (first == "{" && frames.size() > 1) continue;
             ctx.error("Missing '{' at beginning of configuration block");
         } else if (first == "{") {
-            ctx.error("Unexpected '{' - ignoring");
+            ctx.adjusted("Unexpected '{' - ignoring");
             continue;
         }
         if (first == "}" && frames.size() > 1) {

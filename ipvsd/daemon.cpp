@@ -44,15 +44,18 @@ struct Loaded {
     std::vector<vrrp::ScriptSpec> scripts;
     std::vector<vrrp::FileSpec> files;
     std::vector<std::string> errors;
+    std::vector<std::string> adjusted;  // -t errors the daemon runs with (keepalived logs them and carries on)
     conf::Config config;
 };
 
-// Parses exactly as -t does; any error means nothing of this file is used.
+// Parses exactly as -t does. An adjusted error (diagnostics.h) is logged as a warning and the adjusted model
+// runs, as keepalived's daemon does; any other error means nothing of this file is used.
 Loaded load(const DaemonOptions& options) {
     Loaded out;
     auto parsed = conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
-    for (const auto& d : parsed.diagnostics.items())
-        if (d.severity == conf::Severity::Error) out.errors.push_back(parsed.diagnostics.format(d));
+    auto verdict = conf::daemonVerdict(parsed);
+    out.errors = std::move(verdict.refusing);
+    out.adjusted = std::move(verdict.adjusted);
     if (!out.errors.empty()) return out;
     auto built = vrrp::buildInstanceSpecs(parsed.config);
     out.errors = std::move(built.errors);
@@ -139,6 +142,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     logOptions.facility = syslogFacility(options.logFacility);
     Logger log(logOptions);
     log.debug("Opening file '" + options.configFile + "'.");  // keepalived -D
+    for (const auto& a : loaded.adjusted) log.warning(a);
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
     const std::string routerId = ops::routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
@@ -237,6 +241,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
             systemd.ready("Reload failed (configuration errors), running the previous one");
             return false;
         }
+        for (const auto& a : next.adjusted) log.warning(a);
         virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
         if (runVrrp) engine.apply(std::move(next.specs), std::move(next.scripts), std::move(next.files));

@@ -56,7 +56,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
 
     if (groupWithAddresses || (!group && !fwmarkService)) {
         if (!vs.protocol) {
-            diag.error(at, fmt::format("Virtual server {}: no protocol set - defaulting to UDP", name));
+            diag.adjusted(at, fmt::format("Virtual server {}: no protocol set - defaulting to UDP", name));
             vs.protocol = LvsProtocol::Udp;
             name = describe(vs);
         }
@@ -85,7 +85,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
                        "Warning: Virtual server {}: protocol specified for fwmark - protocol will be ignored",
                        name));
     if (!vs.scheduler)
-        diag.error(at, fmt::format("Virtual server {}: no scheduler set, setting default 'wlc'", name));
+        diag.adjusted(at, fmt::format("Virtual server {}: no scheduler set, setting default 'wlc'", name));
 
     // Real servers: duplicates, defaults from the service, the total weight for the quorum.
     std::optional<Forwarding> serviceForwarding = vs.forwarding;

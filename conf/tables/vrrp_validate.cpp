@@ -79,7 +79,7 @@ bool checkInterfaces(Config& c, const ParseOptions& options, Diagnostics& diag) 
                 missing.push_back({g.interfaceWhere[n],
                                    fmt::format("WARNING - interface {} specified for garp_group doesn't exist", name)});
             else if (!garpSeen.insert(name).second)
-                diag.error(g.interfaceWhere[n], fmt::format("garp_group already specified for {} - ignoring", name));
+                diag.adjusted(g.interfaceWhere[n], fmt::format("garp_group already specified for {} - ignoring", name));
         }
     if (missing.empty()) return true;
     std::stable_sort(missing.begin(), missing.end(), [](const Located& a, const Located& b) {
