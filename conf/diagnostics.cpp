@@ -9,7 +9,8 @@ namespace {
 // The number readers' own lines ("number '300' outside range [1, 255]"), logged before the handler says
 // what it does with the statement.
 bool isNumberReaderMessage(std::string_view m) {
-    for (std::string_view p : {"number '", "invalid number '", "negative number '", "infinite number '", "not a number '"})
+    for (std::string_view p :
+         {"number '", "invalid number '", "negative number '", "infinite number '", "not a number '"})
         if (m.starts_with(p)) return true;
     return false;
 }

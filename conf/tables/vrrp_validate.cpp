@@ -183,14 +183,14 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
     };
     for (const auto& g : c.vrrp.syncGroups) {
         if (g.members.empty()) {
-            diag.error(Location{}, fmt::format("Sync group {} has no virtual router(s). removing", g.name));
+            diag.adjusted(Location{}, fmt::format("Sync group {} has no virtual router(s). removing", g.name));
             continue;
         }
         std::vector<const VrrpInstance*> members;
         for (const auto& m : g.members) {
             const VrrpInstance* i = find(m);
             if (!i) {
-                diag.error(Location{}, fmt::format("Virtual router {} specified in sync group {} doesn't exist - ignoring",
+                diag.adjusted(Location{}, fmt::format("Virtual router {} specified in sync group {} doesn't exist - ignoring",
                                                    m, g.name));
                 continue;
             }
@@ -203,7 +203,7 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
             members.push_back(i);
         }
         if (members.empty()) {
-            diag.error(Location{},
+            diag.adjusted(Location{},
                        fmt::format("Sync group {}, no matching virtual router found in group declaration - removing",
                                    g.name));
             continue;
@@ -215,7 +215,7 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
                                                "owner. This won't work.",
                                                g.name));
         if (members.size() == 1)
-            diag.error(Location{},
+            diag.adjusted(Location{},
                        fmt::format("Sync group {} has only 1 virtual router(s) - this probably isn't what you want", g.name));
     }
     return groupOf;

@@ -129,6 +129,22 @@ vrrp_instance VI_1 {
     CHECK(r.config.vrrp.instances.front().trackFiles.empty());
 }
 
+TEST_CASE("a sync group member that does not exist is ignored; one in two groups is an error", "[conf][severity]") {
+    const std::string instance = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+                                 " virtual_ipaddress {\n  192.0.2.10/24\n }\n}\n";
+    auto r = parse(instance + "vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_9\n }\n}\n");
+    CHECK_FALSE(r.ok());
+    auto verdict = daemonVerdict(r);
+    CHECK(verdict.runs());
+    CHECK(contains(verdict.adjusted, "Virtual router VI_9 specified in sync group G1 doesn't exist - ignoring"));
+
+    auto twice = parse(instance + "vrrp_sync_group G1 {\n group {\n  VI_1\n }\n}\n"
+                                  "vrrp_sync_group G2 {\n group {\n  VI_1\n }\n}\n");
+    auto refused = daemonVerdict(twice);
+    CHECK_FALSE(refused.runs());  // ipvsd's spec builder would not keep the first group as keepalived does
+    CHECK(contains(refused.refusing, "Virtual router VI_1 cannot exist in more than one sync group; ignoring G2"));
+}
+
 TEST_CASE("a plain error is not adjusted", "[conf][severity]") {
     Diagnostics d;
     d.error(Location{}, "x");
