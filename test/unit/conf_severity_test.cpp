@@ -145,6 +145,15 @@ TEST_CASE("a sync group member that does not exist is ignored; one in two groups
     CHECK(contains(refused.refusing, "Virtual router VI_1 cannot exist in more than one sync group; ignoring G2"));
 }
 
+TEST_CASE("an unknown keyword is skipped by keepalived's daemon: adjusted", "[conf][severity]") {
+    auto r = parse("global_defs {\n    router_id r1\n    no_such_keyword 3\n}\n");
+    CHECK_FALSE(r.ok());
+    auto verdict = daemonVerdict(r);
+    CHECK(verdict.runs());
+    CHECK(verdict.adjusted == std::vector<std::string>{"(t.conf: Line 3) Unknown keyword 'no_such_keyword'"});
+    CHECK(r.config.global.defs.routerId == "r1");
+}
+
 TEST_CASE("a plain error is not adjusted", "[conf][severity]") {
     Diagnostics d;
     d.error(Location{}, "x");
