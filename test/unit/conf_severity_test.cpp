@@ -154,6 +154,29 @@ TEST_CASE("an unknown keyword is skipped by keepalived's daemon: adjusted", "[co
     CHECK(r.config.global.defs.routerId == "r1");
 }
 
+TEST_CASE("virtual server defaults the LVS runtime applies are adjusted", "[conf][severity]") {
+    auto r = parse(R"(
+virtual_server 10.0.0.1 80 {
+    quorum 5
+    hysteresis 9
+    real_server 10.0.0.2 80 {
+        weight 1
+    }
+    real_server 10.0.0.2 80 {
+    }
+}
+)");
+    CHECK_FALSE(r.ok());
+    auto verdict = daemonVerdict(r);
+    CHECK(verdict.runs());
+    CHECK(contains(verdict.adjusted, "no protocol set - defaulting to UDP"));
+    CHECK(contains(verdict.adjusted, "no scheduler set, setting default 'wlc'"));
+    CHECK(contains(verdict.adjusted, "no forwarding method set, setting default NAT"));
+    CHECK(contains(verdict.adjusted, "is duplicated - removing second rs"));
+    CHECK(contains(verdict.adjusted, "reducing quorum to 1"));
+    CHECK(contains(verdict.adjusted, "setting hysteresis to 0"));
+}
+
 TEST_CASE("a plain error is not adjusted", "[conf][severity]") {
     Diagnostics d;
     d.error(Location{}, "x");
