@@ -225,6 +225,8 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
 bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGroup* group, bool interfaceRefused,
                       const ParseOptions& options, Diagnostics& diag) {
     auto err = [&](std::string m) { diag.error(Location{}, fmt::format("({}) {}", i.name, m)); };
+    // For the checks whose adjustment buildInstanceSpecs makes too (an Error for -t, the daemon runs).
+    auto adj = [&](std::string m) { diag.adjusted(Location{}, fmt::format("({}) {}", i.name, m)); };
     const bool strict = i.strictMode.value_or(c.global.defs.vrrpStrict.value_or(false));
     const Family family = i.family.value_or(Family::V4);
     std::uint8_t version = i.version.value_or(0);
@@ -260,11 +262,11 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
         if (typed && strict)
             err("Strict mode does not support authentication. Ignoring.");
         else if (typed && version == 3)
-            err("VRRP version 3 does not support authentication. Ignoring.");
+            adj("VRRP version 3 does not support authentication. Ignoring.");
         else if (typed && (!a.password || a.password->empty()))
             err("Authentication specified but no password given. Ignoring");
         else if (a.type == VrrpAuthType::Ah && family == Family::V6)
-            err("Cannot use AH authentication with IPv6. ignoring");
+            adj("Cannot use AH authentication with IPv6. ignoring");
         else if (a.type == VrrpAuthType::Ah && state == VrrpState::Master && priority != 255) {
             err("Initial state master is incompatible with AH authentication - clearing");
             state = VrrpState::Backup;
@@ -283,7 +285,7 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
     bool unicastConfigured = i.sourceKeyword == "unicast_src_ip" || i.unicastPeerBlock || i.oldUnicastChecksum ||
                              i.checkUnicastSrc;
     if (i.unicastPeers.empty() && unicastConfigured && !i.unicastFaultNoPeer)
-        err("A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is "
+        adj("A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is "
             "deprecated - please update your configuration.");
     if (!i.unicastPeers.empty() && i.mcastDestination) err("multicast destination specified with unicast - ignoring");
     if (i.unicastPeers.empty() && !flagsOf(options, *i.interface).multicast)

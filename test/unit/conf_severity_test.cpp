@@ -177,6 +177,27 @@ virtual_server 10.0.0.1 80 {
     CHECK(contains(verdict.adjusted, "setting hysteresis to 0"));
 }
 
+TEST_CASE("authentication a VRRPv3 instance does not use is adjusted", "[conf][severity]") {
+    auto r = parse(R"(
+vrrp_instance VI_1 {
+    interface eth0
+    version 3
+    virtual_router_id 51
+    authentication {
+        auth_type PASS
+        auth_pass secret
+    }
+    virtual_ipaddress {
+        192.0.2.10/24
+    }
+}
+)");
+    CHECK_FALSE(r.ok());
+    auto verdict = daemonVerdict(r);
+    CHECK(verdict.runs());
+    CHECK(contains(verdict.adjusted, "(VI_1) VRRP version 3 does not support authentication. Ignoring."));
+}
+
 TEST_CASE("a plain error is not adjusted", "[conf][severity]") {
     Diagnostics d;
     d.error(Location{}, "x");
