@@ -37,4 +37,13 @@ ParseResult parseText(std::string text, const ParseOptions& options, std::string
     return result;
 }
 
+DaemonVerdict daemonVerdict(const ParseResult& parsed) {
+    DaemonVerdict out;
+    for (const auto& d : parsed.diagnostics.items()) {
+        if (d.severity != Severity::Error) continue;
+        (d.stopsDaemon() ? out.refusing : out.adjusted).push_back(parsed.diagnostics.format(d));
+    }
+    return out;
+}
+
 }  // namespace ipvsd::conf

@@ -59,7 +59,19 @@ struct ParseResult {
     // keepalived -t exits 0 whatever it found when net_namespace names a namespace that does not exist
     // (it stops after reading the global configuration); the verdict follows it.
     bool ok() const { return !diagnostics.hasErrors() || config.global.netNamespaceMissing; }
+    // The daemon's verdict: it runs with adjusted errors (logged as warnings) and stops on any other error.
+    bool daemonOk() const { return diagnostics.daemonErrorCount() == 0; }
 };
+
+// What the daemon (start and reload) does with a parse: it refuses the configuration on any `refusing`
+// message and otherwise runs, logging each `adjusted` one (an Error for -t that keepalived's daemon logs and
+// carries on with) as a warning. Both lists hold the -t text, "(file: Line N) message".
+struct DaemonVerdict {
+    std::vector<std::string> refusing;
+    std::vector<std::string> adjusted;
+    bool runs() const { return refusing.empty(); }
+};
+DaemonVerdict daemonVerdict(const ParseResult& parsed);
 
 // Reads, binds and validates. Never throws for bad input: every problem is a located diagnostic.
 ParseResult parseFile(const std::string& path, const ParseOptions& options);

@@ -119,7 +119,7 @@ LineReader::LineReader(std::string mainFile, ReaderOptions options, Diagnostics&
         return;
     }
     if (matches.size() > 1)
-        diag_.error(Location{}, fmt::format("WARNING, multiple configuration file matches of {}, starting with {}",
+        diag_.adjusted(Location{}, fmt::format("WARNING, multiple configuration file matches of {}, starting with {}",
                                             mainFile, matches.front()));
     for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
         struct stat st {};

@@ -67,7 +67,7 @@ void bindLines(LineReader& reader, Binder& root, Diagnostics& diag) {
             if (first == "{" && frames.size() > 1) continue;
             ctx.error("Missing '{' at beginning of configuration block");
         } else if (first == "{") {
-            ctx.error("Unexpected '{' - ignoring");
+            ctx.adjusted("Unexpected '{' - ignoring");
             continue;
         }
         if (first == "}" && frames.size() > 1) {
@@ -78,7 +78,7 @@ void bindLines(LineReader& reader, Binder& root, Diagnostics& diag) {
         auto outcome = top.binder->statement(s, ctx);
         switch (outcome.kind) {
             case Binder::Outcome::Kind::Unknown:
-                ctx.error(fmt::format("Unknown keyword '{}'", first));
+                ctx.adjusted(fmt::format("Unknown keyword '{}'", first));
                 break;
             case Binder::Outcome::Kind::Line: break;
             case Binder::Outcome::Kind::ValueBlock:

@@ -69,6 +69,7 @@ public:
     void setIncludeControl(IncludeControl* control) { includeControl_ = control; }
 
     void error(std::string message) { diag_.error(where_, std::move(message)); }
+    void adjusted(std::string message) { diag_.adjusted(where_, std::move(message)); }
     void warning(std::string message) { diag_.warning(where_, std::move(message)); }
     void info(std::string message) { diag_.info(where_, std::move(message)); }
 

@@ -48,26 +48,18 @@ struct Loaded {
     std::vector<vrrp::FileSpec> files;
     std::vector<vrrp::ProcessSpec> processes;
     std::vector<std::string> errors;
-    std::vector<std::string> warnings;  // -t-only errors: logged, the configuration is used
+    std::vector<std::string> adjusted;  // -t errors the daemon runs with (keepalived logs them and carries on)
     conf::Config config;
 };
 
-// Parses exactly as -t does; any error means nothing of this file is used - but for the errors only
-// keepalived's config test has (a script run as another user, SECURITY VIOLATION): its daemon runs those
-// configurations, logging them, and so does ipvsd.
+// Parses exactly as -t does. An adjusted error (diagnostics.h) is logged as a warning and the adjusted model
+// runs, as keepalived's daemon does; any other error means nothing of this file is used.
 Loaded load(const DaemonOptions& options) {
     Loaded out;
     auto parsed = conf::parseFile(options.configFile, hostParseOptions(options.configId.value_or(defaultConfigId())));
-    for (const auto& d : parsed.diagnostics.items()) {
-        if (d.severity != conf::Severity::Error) continue;
-        // -t-only errors (keepalived -t fails on them, its daemon runs): logged, the configuration is used.
-        // keepalived exits 6 under -t for scripts run as root without enable_script_security, but a
-        // running keepalived logs it and runs them: so does ipvsd.
-        if (d.configTestOnly || d.message.rfind("SECURITY VIOLATION - ", 0) == 0)
-            out.warnings.push_back(parsed.diagnostics.format(d));
-        else
-            out.errors.push_back(parsed.diagnostics.format(d));
-    }
+    auto verdict = conf::daemonVerdict(parsed);
+    out.errors = std::move(verdict.refusing);
+    out.adjusted = std::move(verdict.adjusted);
     if (!out.errors.empty()) return out;
     auto built = vrrp::buildInstanceSpecs(parsed.config);
     out.errors = std::move(built.errors);
@@ -175,7 +167,6 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
         err << "ipvsd: configuration has errors - not starting\n";
         return 1;
     }
-    for (const auto& w : loaded.warnings) err << w << '\n';
     auto pids = pidFiles(options);
     for (const auto& path : pids)
         if (pidFileBusy(path)) {
@@ -194,6 +185,7 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     logOptions.facility = syslogFacility(options.logFacility);
     Logger log(logOptions);
     log.debug("Opening file '" + options.configFile + "'.");  // keepalived -D
+    for (const auto& a : loaded.adjusted) log.warning(a);
     const bool runVrrp = !options.checkOnly;  // -C: checkers only
     const bool runLvs = wantsLvs(options.checkOnly, options.vrrpOnly, loaded.config);
     const std::string routerId = ops::routerIdOf(loaded.config);  // before loaded.config moves to the LVS side
@@ -209,7 +201,6 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     vrrp::NetlinkAddressPort addresses(io);
     vrrp::NetAnnouncePort announce;
     vrrp::ProcessScriptPort scripts(io);
-    for (const auto& w : loaded.warnings) log.warning(w);
     scripts.setPolicy(scriptPolicyFor(loaded.config, log));
     vrrp::AsioScheduler scheduler(io);
     if (auto started = addresses.start(); !started) {
@@ -310,13 +301,13 @@ int runDaemon(const DaemonOptions& options, std::ostream& err) {
     const auto reloadConfig = [&]() {
         systemd.reloading();
         auto next = load(options);
-        for (const auto& w : next.warnings) log.warning(w);
         if (!next.errors.empty()) {
             for (const auto& e : next.errors) log.error(e);
             log.error("Reload failed: the configuration has errors - nothing changed");
             systemd.ready("Reload failed (configuration errors), running the previous one");
             return false;
         }
+        for (const auto& a : next.adjusted) log.warning(a);
         virtualServerCount = next.config.lvs.virtualServers.size();
         startupDelay.cancel();
         scripts.setPolicy(scriptPolicyFor(next.config, log));

@@ -121,7 +121,7 @@ Keyword<Checker> dnsType() {
                 return;
             }
         }
-        ctx.error(fmt::format("Unknown DNS check type {} - ignoring", s.arg(0)));
+        ctx.adjusted(fmt::format("Unknown DNS check type {} - ignoring", s.arg(0)));
     };
     k.dump = [](const Checker& c, ConfigWriter& out) {
         const auto* d = c.as<DnsCheck>();
@@ -137,7 +137,7 @@ Keyword<Checker> dnsName() {
     k.bind = [](Checker& c, const Statement& s, BindContext& ctx) {
         auto& d = c.mutableAs<DnsCheck>();
         if (d.name) {
-            ctx.error("DNS_CHECK name already specified - ignoring");
+            ctx.adjusted("DNS_CHECK name already specified - ignoring");
             return;
         }
         // keepalived's empty-label test: ".x" at the start, or any character followed by '.' where the
@@ -155,7 +155,7 @@ Keyword<Checker> dnsName() {
             }
         }
         if (invalid) {
-            ctx.error(fmt::format("DNS_CHECK name '{}' has empty label - ignoring", name));
+            ctx.adjusted(fmt::format("DNS_CHECK name '{}' has empty label - ignoring", name));
             return;
         }
         d.name = name;
@@ -232,7 +232,7 @@ Keyword<Checker> fileWeight() {
         auto w = readInt(ctx, s.arg(0), -static_cast<std::int32_t>(kWeightLimit),
                          static_cast<std::int32_t>(kWeightLimit));
         if (!w) {
-            ctx.error("weight for track file must be in [-2147483647..2147483647] inclusive. Ignoring...");
+            ctx.adjusted("weight for track file must be in [-2147483647..2147483647] inclusive. Ignoring...");
             return;
         }
         bool reverse = false;
@@ -240,7 +240,7 @@ Keyword<Checker> fileWeight() {
             if (s.arg(1) == "reverse") {
                 reverse = true;
             } else if (s.arg(1) != "noreverse") {
-                ctx.error(fmt::format("unknown track file weight option {} - ignoring", s.arg(1)));
+                ctx.adjusted(fmt::format("unknown track file weight option {} - ignoring", s.arg(1)));
                 return;
             }
         }

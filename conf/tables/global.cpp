@@ -43,10 +43,10 @@ K rootKeyword(std::string_view name, std::uint8_t minArgs, Check check = {}) {
 Check named(std::string what, std::string duplicate) {
     return [what, duplicate](const Statement& s, const GlobalConfig& g, BindContext& ctx) {
         if (s.argCount() == 0) {
-            ctx.error(fmt::format("{} name missing - ignoring", what));
+            ctx.adjusted(fmt::format("{} name missing - ignoring", what));
             return;
         }
-        if (firstRoot(g, s.keyword())) ctx.error(fmt::format("Duplicate {} definition {} - ignoring", duplicate, s.arg(0)));
+        if (firstRoot(g, s.keyword())) ctx.adjusted(fmt::format("Duplicate {} definition {} - ignoring", duplicate, s.arg(0)));
     };
 }
 
@@ -57,7 +57,7 @@ void addGlobalRootKeywords(std::vector<Keyword<Config>>& rows) {
     rows.push_back(rootKeyword("net_namespace", 0, named("net_namespace", "net_namespace")));
     rows.push_back(rootKeyword("net_namespace_ipvs", 0, [](const Statement& s, const GlobalConfig& g, BindContext& ctx) {
         if (firstRoot(g, "net_namespace_ipvs"))
-            ctx.error(fmt::format("Duplicate net_namespace_ipvs definition {} - ignoring",
+            ctx.adjusted(fmt::format("Duplicate net_namespace_ipvs definition {} - ignoring",
                                   s.argCount() ? s.arg(0) : std::string{}));
     }));
     rows.push_back(rootKeyword("namespace_with_ipsets", 0));
@@ -83,7 +83,7 @@ void validateGlobal(Config& config, const ParseOptions& options, Diagnostics& di
         }
     }
     for (const auto& [where, hadAddress] : config.global.defs.notificationEmailBlocks)
-        if (!hadAddress) diag.error(where, "Warning - empty notification_email block");
+        if (!hadAddress) diag.adjusted(where, "Warning - empty notification_email block");
 
     if (const auto& d = config.global.defs.lvsSyncDaemon; d && d->instance) {
         bool found = false;

@@ -73,7 +73,7 @@ K smtpConnectTimeout() {
     k.bind = [](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         auto v = ctx.readUnsigned(s.arg(0), 0, 4294);
         if (!v) {
-            ctx.error(fmt::format("smtp_connect_timeout '{}' must be in [0, 4294] - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("smtp_connect_timeout '{}' must be in [0, 4294] - ignoring", s.arg(0)));
             return;
         }
         if (*v == 0) {
@@ -154,7 +154,7 @@ K scriptTimeout(std::string_view name, std::optional<std::uint64_t> GlobalDefs::
         if (auto v = ctx.readUnsigned(s.arg(0), 1, 1000))
             g.*member = std::uint64_t{*v} * kSecondUs;
         else
-            ctx.error(fmt::format("{} '{}' must be in [1, 1000] - ignoring", name, s.arg(0)));
+            ctx.adjusted(fmt::format("{} '{}' must be in [1, 1000] - ignoring", name, s.arg(0)));
     };
     k.dump = [member, name](const GlobalDefs& g, ConfigWriter& out) {
         if (g.*member) out.statement({std::string(name), secondsText(*(g.*member))});
@@ -172,7 +172,7 @@ K notifyFifo(std::string_view name, std::optional<NotifyFifo> GlobalDefs::*membe
             return;
         }
         if (g.*member) {
-            ctx.error(fmt::format("{} already specified - ignoring {}", name, s.arg(0)));
+            ctx.adjusted(fmt::format("{} already specified - ignoring {}", name, s.arg(0)));
             return;
         }
         NotifyFifo fifo{s.where, s.arg(0), {}, {}};
@@ -200,7 +200,7 @@ K notifyFifoScript(std::string_view name, std::optional<ScriptSpec> GlobalDefs::
             return;
         }
         if (g.*member) {
-            ctx.error(fmt::format("{} already specified - ignoring {}", name, s.arg(0)));
+            ctx.adjusted(fmt::format("{} already specified - ignoring {}", name, s.arg(0)));
             return;
         }
         if (auto spec = readScript(s, ctx, g)) g.*member = std::move(*spec);
@@ -231,14 +231,14 @@ K lvsTimeouts() {
                 continue;
             }
             if (i + 1 >= s.words.size()) {
-                ctx.error(fmt::format("No value specified for lvs_timeout {} - ignoring", opt));
+                ctx.adjusted(fmt::format("No value specified for lvs_timeout {} - ignoring", opt));
                 continue;
             }
             ++i;
             if (auto v = ctx.readUnsigned(s.words[i], 0, kMaxTimeout))
                 g.lvsTimeouts.*field = *v;
             else
-                ctx.error(fmt::format("Invalid lvs_timeout {} ({}) - ignoring", opt, s.words[i]));
+                ctx.adjusted(fmt::format("Invalid lvs_timeout {} ({}) - ignoring", opt, s.words[i]));
         }
     };
     k.dump = [](const GlobalDefs& g, ConfigWriter& out) {
@@ -266,7 +266,7 @@ K lvsSyncDaemon() {
     K k{.name = "lvs_sync_daemon", .maxArgs = kAnyArgs};
     k.bind = [](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         if (g.lvsSyncDaemon) {
-            ctx.error(fmt::format("lvs_sync_daemon has already been specified as {} {} - ignoring",
+            ctx.adjusted(fmt::format("lvs_sync_daemon has already been specified as {} {} - ignoring",
                                   g.lvsSyncDaemon->interface, g.lvsSyncDaemon->instance.value_or("")));
             return;
         }
@@ -275,7 +275,7 @@ K lvsSyncDaemon() {
             return;
         }
         if (s.arg(0).size() >= 16) {  // IP_VS_IFNAME_MAXLEN
-            ctx.error(fmt::format("lvs_sync_daemon interface name '{}' too long - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("lvs_sync_daemon interface name '{}' too long - ignoring", s.arg(0)));
             return;
         }
         LvsSyncDaemon d;
@@ -290,49 +290,49 @@ K lvsSyncDaemon() {
                     break;
                 }
                 if (d.instance)
-                    ctx.error(fmt::format("lvs_sync_daemon vrrp instance has already been specified as {} - ignoring",
+                    ctx.adjusted(fmt::format("lvs_sync_daemon vrrp instance has already been specified as {} - ignoring",
                                           *d.instance));
                 else
                     d.instance = s.words[i + 1];
                 ++i;
             } else if (opt == "id") {
                 if (i + 1 >= s.words.size()) {
-                    ctx.error("No value specified for lvs_sync_daemon id, defaulting to vrid");
+                    ctx.adjusted("No value specified for lvs_sync_daemon id, defaulting to vrid");
                     continue;
                 }
                 ++i;
                 if (auto v = ctx.readUnsigned(s.words[i], 0, 255))
                     d.syncId = static_cast<std::uint8_t>(*v);
                 else
-                    ctx.error(fmt::format("Invalid syncid ({}) - defaulting to vrid", s.words[i]));
+                    ctx.adjusted(fmt::format("Invalid syncid ({}) - defaulting to vrid", s.words[i]));
             } else if (opt == "maxlen") {
                 if (auto* w = optionValue(s, i, "maxlen - ignoring", ctx)) {
                     if (auto v = ctx.readUnsigned(*w, 1, 65535 - 20 - 8))
                         d.maxLen = static_cast<std::uint16_t>(*v);
                     else
-                        ctx.error(fmt::format("Invalid lvs_sync_daemon maxlen ({}) - ignoring", *w));
+                        ctx.adjusted(fmt::format("Invalid lvs_sync_daemon maxlen ({}) - ignoring", *w));
                 }
             } else if (opt == "port") {
                 if (auto* w = optionValue(s, i, "port - ignoring", ctx)) {
                     if (auto v = ctx.readUnsigned(*w, 1, 65535))
                         d.port = static_cast<std::uint16_t>(*v);
                     else
-                        ctx.error(fmt::format("Invalid lvs_sync_daemon port ({}) - ignoring", *w));
+                        ctx.adjusted(fmt::format("Invalid lvs_sync_daemon port ({}) - ignoring", *w));
                 }
             } else if (opt == "ttl") {
                 if (auto* w = optionValue(s, i, "ttl - ignoring", ctx)) {
                     if (auto v = ctx.readUnsigned(*w, 1, 255))
                         d.ttl = static_cast<std::uint8_t>(*v);
                     else
-                        ctx.error(fmt::format("Invalid lvs_sync_daemon ttl ({}) - ignoring", *w));
+                        ctx.adjusted(fmt::format("Invalid lvs_sync_daemon ttl ({}) - ignoring", *w));
                 }
             } else if (opt == "group") {
                 if (auto* w = optionValue(s, i, "group - ignoring", ctx)) {
                     auto a = IpAddress::parse(*w);
                     if (!a)
-                        ctx.error(fmt::format("Invalid lvs_sync_daemon group ({}) - ignoring", *w));
+                        ctx.adjusted(fmt::format("Invalid lvs_sync_daemon group ({}) - ignoring", *w));
                     else if (!a->isMulticast())
-                        ctx.error(fmt::format("lvs_sync_daemon group address {} is not multicast - ignoring", *w));
+                        ctx.adjusted(fmt::format("lvs_sync_daemon group address {} is not multicast - ignoring", *w));
                     else
                         d.group = *a;
                 }
@@ -344,7 +344,7 @@ K lvsSyncDaemon() {
                     ctx.error("Please use keyword \"id\" before lvs_sync_daemon SYNCID");
                     d.syncId = static_cast<std::uint8_t>(*v);
                 } else {
-                    ctx.error(fmt::format("Invalid syncid ({}) - defaulting to vrid", opt));
+                    ctx.adjusted(fmt::format("Invalid syncid ({}) - defaulting to vrid", opt));
                 }
             } else {
                 ctx.error(fmt::format("Unknown option {} specified for lvs_sync_daemon", opt));

@@ -150,14 +150,14 @@ void processRows(std::vector<K>& rows) {
     }
     rows.push_back(other("max_auto_priority", [](const Statement& s, BindContext& ctx) {
         if (s.argCount() > 0 && !ctx.readInt(s.arg(0), -1, kRealtimeMax))
-            ctx.error(fmt::format("max_auto_priority '{}' must be in [0, {}] (or -1 to disable) - ignoring", s.arg(0),
+            ctx.adjusted(fmt::format("max_auto_priority '{}' must be in [0, {}] (or -1 to disable) - ignoring", s.arg(0),
                                   kRealtimeMax));
     }));
     rows.push_back(other("min_auto_priority_delay", [](const Statement& s, BindContext& ctx) {
         if (s.argCount() == 0)
             ctx.error("min_auto_priority_delay requires delay time");
         else if (!ctx.readInt(s.arg(0), 1, 10'000'000))
-            ctx.error(fmt::format("min_auto_priority_delay '{}' must be in [1, 10000000] - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("min_auto_priority_delay '{}' must be in [1, 10000000] - ignoring", s.arg(0)));
     }));
 }
 
@@ -166,7 +166,7 @@ void snmpDbusRows(std::vector<K>& rows) {
         "snmp_socket",
         [](const Statement& s, BindContext& ctx) {
             if (s.argCount() > 1)
-                ctx.error("Too many parameters specified for snmp_socket - ignoring");
+                ctx.adjusted("Too many parameters specified for snmp_socket - ignoring");
             else if (s.argCount() == 0)
                 ctx.error("SNMP error : snmp socket name missing");
         },
@@ -189,7 +189,7 @@ void firewallRows(std::vector<K>& rows) {
     auto table = [](std::string what) -> Check {
         return [what](const Statement& s, BindContext& ctx) {
             if (s.argCount() > 0 && s.arg(0).size() >= kNftTableMaxName)
-                ctx.error(fmt::format("{} table name too long - ignoring", what));
+                ctx.adjusted(fmt::format("{} table name too long - ignoring", what));
         };
     };
     rows.push_back(once("nftables", table("nftables"), [](const Statement&, const RawStatement&) {
@@ -250,9 +250,9 @@ void bufferRows(std::vector<K>& rows) {
             }
         }
         if (size && (mtu || advert))
-            ctx.error("Cannot set vrrp_rx_bufs_policy size and policy, ignoring policy");
+            ctx.adjusted("Cannot set vrrp_rx_bufs_policy size and policy, ignoring policy");
         else if (mtu && advert)
-            ctx.error("Cannot set both vrrp_rx_bufs_policy MTU and ADVERT, ignoring ADVERT");
+            ctx.adjusted("Cannot set both vrrp_rx_bufs_policy MTU and ADVERT, ignoring ADVERT");
     }));
     rows.push_back(other("vrrp_rx_bufs_multiplier", [](const Statement& s, BindContext& ctx) {
         if (s.argCount() != 1)
@@ -317,7 +317,7 @@ void checkIncludeCheck(const Statement& s, BindContext& ctx) {
         std::string_view word = s.arg(i);
         bool prefixed = !word.empty() && (word.front() == '+' || word.front() == '-');
         if (!prefixed && i > 0) {
-            ctx.error(fmt::format("Duplicate include_check '{}' specified - ignoring", word));
+            ctx.adjusted(fmt::format("Duplicate include_check '{}' specified - ignoring", word));
             continue;
         }
         bool on = word.empty() || word.front() != '-';
@@ -328,7 +328,7 @@ void checkIncludeCheck(const Statement& s, BindContext& ctx) {
                       : word == "brace_match"    ? &checks.braces
                                                  : nullptr;
         if (!which) {
-            ctx.error(fmt::format("Unknown include_check type '{}' - ignoring", word));
+            ctx.adjusted(fmt::format("Unknown include_check type '{}' - ignoring", word));
             continue;
         }
         if (!prefixed) checks = {};

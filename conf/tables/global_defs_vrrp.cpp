@@ -43,7 +43,7 @@ K repeatCount(std::string_view name, std::optional<std::uint32_t> GlobalDefs::*m
     k.bind = [member, name](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         auto v = ctx.readUnsigned(s.arg(0), 0, kUintMax);
         if (!v) {
-            ctx.error(fmt::format("{} '{}' invalid - ignoring", name, s.arg(0)));
+            ctx.adjusted(fmt::format("{} '{}' invalid - ignoring", name, s.arg(0)));
             return;
         }
         if (*v == 0) {
@@ -93,13 +93,13 @@ K garpExtraIf(std::string_view name, bool deprecated) {
             }
             auto v = ctx.readUnsigned(s.words[i], 1, 86400);
             if (!v) {
-                ctx.error(fmt::format("{} '{}' invalid - ignoring", name, s.words[i]));
+                ctx.adjusted(fmt::format("{} '{}' invalid - ignoring", name, s.words[i]));
                 return;
             }
             extra.seconds = *v;
         }
         if (extra.seconds == 0) {
-            ctx.error(fmt::format("{} specified without time - ignoring", name));
+            ctx.adjusted(fmt::format("{} specified without time - ignoring", name));
             return;
         }
         g.vrrpGarpExtraIf = extra;
@@ -163,7 +163,7 @@ K vmacPrefix(std::string_view name, std::optional<std::string> GlobalDefs::*memb
     K k{.name = name, .minArgs = 1, .maxArgs = 1};
     k.bind = [member, what](GlobalDefs& g, const Statement& s, BindContext& ctx) {
         if (g.*member) {
-            ctx.error(fmt::format("{} has already been specified - ignoring {}", what, s.arg(0)));
+            ctx.adjusted(fmt::format("{} has already been specified - ignoring {}", what, s.arg(0)));
             return;
         }
         g.*member = s.arg(0);
@@ -180,7 +180,7 @@ K downTimerAdverts() {
         if (auto v = ctx.readUnsigned(s.arg(0), 1, 100))
             g.vrrpDownTimerAdverts = *v;
         else
-            ctx.error(fmt::format("vrrp_down_timer_adverts '{}' invalid - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("vrrp_down_timer_adverts '{}' invalid - ignoring", s.arg(0)));
     };
     k.dump = [](const GlobalDefs& g, ConfigWriter& out) {
         if (g.vrrpDownTimerAdverts) out.statement({"vrrp_down_timer_adverts", std::to_string(*g.vrrpDownTimerAdverts)});

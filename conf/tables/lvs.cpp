@@ -30,7 +30,7 @@ std::optional<VsgEntry> parseVsgEntry(const VirtualServerGroup& group, const Sta
         }
         auto mark = lvs::readUnsigned(ctx, s.words[1], 0, 0xffffffffu);
         if (!mark) {
-            ctx.error(fmt::format("({}): fwmark '{}' must be in [0, 4294967295] - ignoring", group.name,
+            ctx.adjusted(fmt::format("({}): fwmark '{}' must be in [0, 4294967295] - ignoring", group.name,
                                   s.words[1]));
             return std::nullopt;
         }
@@ -42,7 +42,7 @@ std::optional<VsgEntry> parseVsgEntry(const VirtualServerGroup& group, const Sta
             } else if (s.words[2] == "inet6") {
                 e.fwmarkFamily = IpFamily::Inet6;
             } else {
-                ctx.error(fmt::format("({}): fwmark '{}' family {} unknown - ignoring", group.name, *mark,
+                ctx.adjusted(fmt::format("({}): fwmark '{}' family {} unknown - ignoring", group.name, *mark,
                                       s.words[2]));
                 return std::nullopt;
             }

@@ -56,7 +56,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
 
     if (groupWithAddresses || (!group && !fwmarkService)) {
         if (!vs.protocol) {
-            diag.error(at, fmt::format("Virtual server {}: no protocol set - defaulting to UDP", name));
+            diag.adjusted(at, fmt::format("Virtual server {}: no protocol set - defaulting to UDP", name));
             vs.protocol = LvsProtocol::Udp;
             name = describe(vs);
         }
@@ -80,18 +80,18 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
         }
     }
     if (vs.protocol && ((group && !groupWithAddresses && groupWithFwmark) || (!group && fwmarkService)))
-        diag.error(at,
+        diag.adjusted(at,
                    fmt::format(
                        "Warning: Virtual server {}: protocol specified for fwmark - protocol will be ignored",
                        name));
     if (!vs.scheduler)
-        diag.error(at, fmt::format("Virtual server {}: no scheduler set, setting default 'wlc'", name));
+        diag.adjusted(at, fmt::format("Virtual server {}: no scheduler set, setting default 'wlc'", name));
 
     // Real servers: duplicates, defaults from the service, the total weight for the quorum.
     std::optional<Forwarding> serviceForwarding = vs.forwarding;
     auto needForwarding = [&] {
         if (!serviceForwarding) {
-            diag.error(at,
+            diag.adjusted(at,
                        fmt::format("Virtual server {}: no forwarding method set, setting default NAT", name));
             serviceForwarding = Forwarding{};
         }
@@ -100,7 +100,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
     std::map<std::pair<IpAddress, std::uint16_t>, const RealServer*> seen;
     for (const auto& rs : vs.realServers) {
         if (!seen.emplace(std::make_pair(rs.address, rs.port), &rs).second) {
-            diag.error(rs.where, fmt::format("VS {}: real server {} is duplicated - removing second rs", name,
+            diag.adjusted(rs.where, fmt::format("VS {}: real server {} is duplicated - removing second rs", name,
                                              describe(rs, vs)));
             continue;
         }
@@ -120,7 +120,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
 
     std::uint32_t quorum = vs.quorum.value_or(1);
     if (quorum > weightSum) {
-        diag.error(
+        diag.adjusted(
             at,
             fmt::format("Warning - quorum {} for {} exceeds total weight of real servers {}, reducing quorum "
                         "to {}",
@@ -128,7 +128,7 @@ void validateVirtualServer(VirtualServer& vs, const VirtualServerGroup* group, D
         quorum = weightSum;
     }
     if (vs.hysteresis.value_or(0) >= quorum)
-        diag.error(at, fmt::format("Virtual server {}: hysteresis {} >= quorum {}; setting hysteresis to {}",
+        diag.adjusted(at, fmt::format("Virtual server {}: hysteresis {} >= quorum {}; setting hysteresis to {}",
                                    name, vs.hysteresis.value_or(0), quorum, quorum - 1));
 
     // Unless NAT, a real server's port must be the service's (none for fwmark services).

@@ -48,7 +48,7 @@ Keyword<VS> scheduler(std::string_view name, bool canonical) {
         if (auto sched = lvs::parseScheduler(s.arg(0)))
             vs.scheduler = *sched;
         else
-            ctx.error(fmt::format("Invalid lvs_scheduler '{}' - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("Invalid lvs_scheduler '{}' - ignoring", s.arg(0)));
     };
     if (canonical)
         k.dump = [](const VS& vs, ConfigWriter& out) {
@@ -70,7 +70,7 @@ Keyword<VS> schedulerFlag(std::string_view name, std::uint16_t bit) {
         bool sh = vs.scheduler == LvsScheduler::Sh;
         bool mh = vs.scheduler == LvsScheduler::Mh;
         if (!sh && !mh) {
-            ctx.error(fmt::format("{} only applies to sh scheduler - ignoring", name));
+            ctx.adjusted(fmt::format("{} only applies to sh scheduler - ignoring", name));
             return;
         }
         if ((sh && (bit == vsflag::kShPort || bit == vsflag::kShFallback)) ||
@@ -127,7 +127,7 @@ Keyword<VS> protocol() {
         else if (p == "SCTP")
             vs.protocol = LvsProtocol::Sctp;
         else
-            ctx.error(fmt::format("Unknown protocol {} - ignoring", s.arg(0)));
+            ctx.adjusted(fmt::format("Unknown protocol {} - ignoring", s.arg(0)));
     };
     k.dump = [](const VS& vs, ConfigWriter& out) {
         if (vs.protocol) out.statement({"protocol", std::string(lvs::protocolName(*vs.protocol))});
@@ -273,7 +273,7 @@ Keyword<VS> sorryServerInhibit() {
         if (vs.sorryServer)
             vs.sorryServer->inhibit = true;
         else
-            ctx.error("Ignoring sorry_server inhibit used before or without sorry_server");
+            ctx.adjusted("Ignoring sorry_server inhibit used before or without sorry_server");
     };
     k.dump = [](const VS& vs, ConfigWriter& out) {
         if (vs.sorryServer && vs.sorryServer->inhibit) out.statement({"sorry_server_inhibit"});

@@ -48,7 +48,7 @@ void staticAddress(Config& c, const Statement& s, BindContext& ctx) {
             continue;
         }
         if (i > 0 && w == "use_vmac") {
-            ctx.error("Unknown configuration entry 'use_vmac' for ip address - ignoring");
+            ctx.adjusted("Unknown configuration entry 'use_vmac' for ip address - ignoring");
             continue;
         }
         rest.words.push_back(w);
@@ -242,7 +242,7 @@ void validateStatic(Config& config, const ParseOptions& options, Diagnostics& di
 
     for (const auto& t : g.trackGroups)
         if (t.instances && t.instances->empty())
-            diag.error(t.where, fmt::format("Warning - track group {} has empty group block", t.name));
+            diag.adjusted(t.where, fmt::format("Warning - track group {} has empty group block", t.name));
 }
 
 }  // namespace ipvsd::conf::global

@@ -367,7 +367,7 @@ std::optional<StaticRoute> parseRoute(const Statement& s, BindContext& ctx, cons
             const std::string* v = c.value();
             if (!v) return std::nullopt;
             if (*v == "to") c.advance();
-            ctx.error("\"as to\" for MPLS only - ignoring");
+            ctx.adjusted("\"as to\" for MPLS only - ignoring");
         } else if (w == "via" || w == "gw") {
             if (w == "gw") ctx.error("\"gw\" for routes is deprecated. Please use \"via\"");
             const std::string* v = c.value();
@@ -507,7 +507,7 @@ std::optional<StaticRoute> parseRoute(const Statement& s, BindContext& ctx, cons
         } else if (w == "or") {
             ctx.error("\"or\" for routes is deprecated. Please use \"nexthop\"");
             if (!r.nexthops.empty()) {
-                ctx.error("\"or\" route already specified - ignoring subsequent");
+                ctx.adjusted("\"or\" route already specified - ignoring subsequent");
                 c.advance();
                 c.advance();
                 continue;
@@ -586,10 +586,10 @@ std::optional<StaticRoute> parseRoute(const Statement& s, BindContext& ctx, cons
     }
     if (!r.noTrack) {
         if (protocolGiven && (!r.protocol || *r.protocol != kProtoKeepalived))
-            ctx.error(fmt::format("Route cannot be tracked if protocol is not RTPROT_KEEPALIVED({}), resetting protocol",
+            ctx.adjusted(fmt::format("Route cannot be tracked if protocol is not RTPROT_KEEPALIVED({}), resetting protocol",
                                   kProtoKeepalived));
         if (!r.dev)
-            ctx.error(fmt::format("Warning - cannot track route {} with no interface specified, not tracking",
+            ctx.adjusted(fmt::format("Warning - cannot track route {} with no interface specified, not tracking",
                                   destinationText));
     }
     if (r.trackGroup && !r.dev) {

@@ -343,7 +343,7 @@ std::optional<StaticRule> parseRule(const Statement& s, BindContext& ctx, const 
         }
     }
     if (!action) {
-        ctx.error("No action specified for rule - ignoring");
+        ctx.adjusted("No action specified for rule - ignoring");
         return std::nullopt;
     }
     r.action = *action;
@@ -360,7 +360,7 @@ std::optional<StaticRule> parseRule(const Statement& s, BindContext& ctx, const 
         }
     }
     if (!r.noTrack && protocolSet && protocol != 18u)
-        ctx.error("Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+        ctx.adjusted("Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
     if (r.trackGroup && !r.iif) {
         ctx.error("Static rule cannot have track_group if dev/iif not specified");
         r.trackGroup.reset();

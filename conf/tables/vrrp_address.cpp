@@ -87,7 +87,7 @@ std::optional<VirtualAddress> parseVirtualAddress(const Statement& s, BindContex
             if (auto scope = findScope(w[++i]))
                 a.scope = *scope;
             else
-                ctx.error(fmt::format("Invalid scope '{}' specified for {} - ignoring", w[i], text));
+                ctx.adjusted(fmt::format("Invalid scope '{}' specified for {} - ignoring", w[i], text));
         } else if (opt == "broadcast" || opt == "brd") {
             if (v6) {
                 ctx.error(fmt::format("VRRP is trying to assign a broadcast {} to the IPv6 address {} !!?? WTF... "
@@ -123,7 +123,7 @@ std::optional<VirtualAddress> parseVirtualAddress(const Statement& s, BindContex
                 ctx.error(fmt::format("Peer address {} does not match address family", value));
             } else {
                 if (a.address.length != (v6 ? 128 : 32))
-                    ctx.error("Cannot specify address prefix when specifying peer address - ignoring");
+                    ctx.adjusted("Cannot specify address prefix when specifying peer address - ignoring");
                 a.peer = peer->address;
                 a.address.length = peer->length;
             }
@@ -151,7 +151,7 @@ std::optional<VirtualAddress> parseVirtualAddress(const Statement& s, BindContex
                 ctx.error(fmt::format("preferred_lft {} is invalid", value));
             }
         } else {
-            ctx.error(fmt::format("Unknown configuration entry '{}' for ip address - ignoring", opt));
+            ctx.adjusted(fmt::format("Unknown configuration entry '{}' for ip address - ignoring", opt));
         }
     }
     if (labelTooLong) {
@@ -159,7 +159,7 @@ std::optional<VirtualAddress> parseVirtualAddress(const Statement& s, BindContex
         return std::nullopt;
     }
     if (a.broadcast != VirtualAddress::Broadcast::None && a.peer) {
-        ctx.error("Cannot specify broadcast and peer addresses - ignoring broadcast address");
+        ctx.adjusted("Cannot specify broadcast and peer addresses - ignoring broadcast address");
         a.broadcast = VirtualAddress::Broadcast::None;
     } else if ((a.broadcast == VirtualAddress::Broadcast::Plus || a.broadcast == VirtualAddress::Broadcast::Minus) &&
                a.address.length > 30) {
@@ -168,11 +168,11 @@ std::optional<VirtualAddress> parseVirtualAddress(const Statement& s, BindContex
     }
     if (v6) {
         if (a.scope && *a.scope != 0) {
-            ctx.error(fmt::format("Cannot specify scope for IPv6 addresses ({}) - ignoring scope", text));
+            ctx.adjusted(fmt::format("Cannot specify scope for IPv6 addresses ({}) - ignoring scope", text));
             a.scope.reset();
         }
         if (a.label) {
-            ctx.error(fmt::format("Cannot specify label for IPv6 addresses ({}) - ignoring label", text));
+            ctx.adjusted(fmt::format("Cannot specify label for IPv6 addresses ({}) - ignoring label", text));
             a.label.reset();
         }
     }

@@ -53,7 +53,7 @@ K repeatValue(std::string_view name, std::optional<std::uint32_t> I::*member) {
         [member, name](I& i, const Statement& s, BindContext& ctx) {
             auto v = ctx.readUnsigned(s.arg(0));
             if (!v) {
-                ctx.error(fmt::format("({}): {} '{}' invalid - ignoring", i.name, name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}): {} '{}' invalid - ignoring", i.name, name, s.arg(0)));
                 return;
             }
             if (*v == 0) {
@@ -107,7 +107,7 @@ K addressBlock(std::string_view name, std::vector<VirtualAddress> I::*list, bool
         auto a = parseVirtualAddress(s, ctx);
         if (!a) return;
         if (checkFamily && !adoptFamily(i, a->address.address.family)) {
-            ctx.error(fmt::format("({}): address family must match VRRP instance [{}] - ignoring", i.name, s.words[0]));
+            ctx.adjusted(fmt::format("({}): address family must match VRRP instance [{}] - ignoring", i.name, s.words[0]));
             return;
         }
         (i.*list).push_back(std::move(*a));
@@ -216,11 +216,11 @@ K useVmac() {
                     std::array<unsigned, 6> o{};
                     std::size_t count = 0;
                     if (!validMac(w, o, count))
-                        ctx.error(fmt::format("VMAC invalid MAC address {} - ignored", w));
+                        ctx.adjusted(fmt::format("VMAC invalid MAC address {} - ignored", w));
                     else if (o[0] & 1)
-                        ctx.error(fmt::format("VMAC MAC address is multicast {} - ignoring", w));
+                        ctx.adjusted(fmt::format("VMAC MAC address is multicast {} - ignoring", w));
                     else if (o[0] == 0 && o[1] == 0 && o[2] == 0x5e && o[3] == 0 && (o[4] == 1 || o[4] == 2))
-                        ctx.error(fmt::format("VMAC MAC address not allowed to be RFC5798 address ({}) - ignoring", w));
+                        ctx.adjusted(fmt::format("VMAC MAC address not allowed to be RFC5798 address ({}) - ignoring", w));
                     else
                         i.vmacMacGiven = true;
                     continue;
@@ -230,7 +230,7 @@ K useVmac() {
                     break;  // keepalived stops reading the line here
                 }
                 if (!validInterfaceName(w)) {
-                    ctx.error(fmt::format("VMAC interface name '{}' too long or invalid characters - ignoring", w));
+                    ctx.adjusted(fmt::format("VMAC interface name '{}' too long or invalid characters - ignoring", w));
                     continue;
                 }
                 i.vmacName = w;
@@ -259,11 +259,11 @@ K useIpvlan() {
                 const std::string& w = s.words[n];
                 i.useIpvlanArgs.push_back(w);
                 if (w == "bridge" || w == "private" || w == "vepa") {
-                    if (haveType) ctx.error(fmt::format("({}) ipvlan type already specified - ignoring '{}'", i.name, w));
+                    if (haveType) ctx.adjusted(fmt::format("({}) ipvlan type already specified - ignoring '{}'", i.name, w));
                     haveType = true;
                 } else if (auto p = IpPrefix::parse(w)) {
                     if (i.ipvlanAddressGiven) {
-                        ctx.error(fmt::format("({}) ipvlan address already specified - ignoring '{}'", i.name, w));
+                        ctx.adjusted(fmt::format("({}) ipvlan address already specified - ignoring '{}'", i.name, w));
                     } else if (!adoptFamily(i, p->address.family)) {
                         ctx.error(fmt::format("({}) ipvlan address[{}] MUST match vrrp instance family !!! Skipping...",
                                               i.name, w));
@@ -271,9 +271,9 @@ K useIpvlan() {
                         i.ipvlanAddressGiven = true;
                     }
                 } else if (haveName) {
-                    ctx.error(fmt::format("({}) IPVLAN interface already specified - ignoring '{}'", i.name, w));
+                    ctx.adjusted(fmt::format("({}) IPVLAN interface already specified - ignoring '{}'", i.name, w));
                 } else if (w.size() >= 16) {
-                    ctx.error(fmt::format("({}) IPVLAN interface name '{}' too long - ignoring", i.name, w));
+                    ctx.adjusted(fmt::format("({}) IPVLAN interface name '{}' too long - ignoring", i.name, w));
                 } else {
                     haveName = true;
                 }
@@ -306,7 +306,7 @@ const Table<VrrpInstance>& instanceTable() {
         [](VrrpInstance& i, BindContext& ctx) {
             // keepalived's end-of-block checks (vrrp_end_handler).
             if (i.unicastTtl && i.unicastPeers.empty()) {
-                ctx.error(fmt::format("({}): Cannot use unicast_ttl without unicast peers - resetting", i.name));
+                ctx.adjusted(fmt::format("({}): Cannot use unicast_ttl without unicast peers - resetting", i.name));
                 i.unicastTtl.reset();
             }
         });
@@ -331,7 +331,7 @@ std::vector<K> identityRows() {
             else if (s.arg(0) == "never")
                 i.oldUnicastChecksum = "never";
             else
-                ctx.error(fmt::format("({}) Unknown old_unicast_chksum mode {} - ignoring", i.name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}) Unknown old_unicast_chksum mode {} - ignoring", i.name, s.arg(0)));
             // keepalived counts the keyword as unicast configuration even with a bad mode.
             if (!i.oldUnicastChecksum) i.oldUnicastChecksum = "?";
         },
@@ -362,11 +362,11 @@ std::vector<K> identityRows() {
                 i.state = VrrpState::Master;
             } else if (s.arg(0) == "BACKUP") {
                 if (i.state == VrrpState::Master)
-                    ctx.error(fmt::format("({}) state previously set as MASTER - ignoring BACKUP", i.name));
+                    ctx.adjusted(fmt::format("({}) state previously set as MASTER - ignoring BACKUP", i.name));
                 else
                     i.state = VrrpState::Backup;
             } else {
-                ctx.error(fmt::format("({}) unknown state '{}', defaulting to BACKUP", i.name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}) unknown state '{}', defaulting to BACKUP", i.name, s.arg(0)));
                 i.state = VrrpState::Backup;
             }
         },
@@ -378,7 +378,7 @@ std::vector<K> identityRows() {
         [](I& i, const Statement& s, BindContext& ctx) {
             const std::string& n = s.arg(0);
             if (n.size() >= 16) {
-                ctx.error(fmt::format("Interface name '{}' too long - ignoring", n));
+                ctx.adjusted(fmt::format("Interface name '{}' too long - ignoring", n));
                 return;
             }
             // A loopback interface is refused by validateVrrp(), which knows the host's interface flags.
@@ -392,11 +392,11 @@ std::vector<K> identityRows() {
         "vrf", 1, 1,
         [](I& i, const Statement& s, BindContext& ctx) {
             if (s.arg(0).size() >= 16) {
-                ctx.error(fmt::format("({}) VRF interface name '{}' too long - ignoring", i.name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}) VRF interface name '{}' too long - ignoring", i.name, s.arg(0)));
             } else if (i.interface) {
-                ctx.error(fmt::format("({}) Cannot specify VRF interface and interface - ignoring", i.name));
+                ctx.adjusted(fmt::format("({}) Cannot specify VRF interface and interface - ignoring", i.name));
             } else if (i.vrf) {
-                ctx.error(fmt::format("({}) VRF interface already specified as '{}' - ignoring", i.name, *i.vrf));
+                ctx.adjusted(fmt::format("({}) VRF interface already specified as '{}' - ignoring", i.name, *i.vrf));
             } else {
                 i.vrf = s.arg(0);
             }
@@ -469,7 +469,7 @@ std::vector<K> identityRows() {
             }
             std::uint8_t current = i.version ? *i.version : (i.nativeIpv6 ? 3 : 0);
             if ((current && current != *v) || (*v == 2 && i.family == IpAddress::Family::V6)) {
-                ctx.error(fmt::format("({}) vrrp_version {} conflicts with configured or deduced version {}; ignoring.",
+                ctx.adjusted(fmt::format("({}) vrrp_version {} conflicts with configured or deduced version {}; ignoring.",
                                       i.name, *v, current));
                 return;
             }
@@ -484,7 +484,7 @@ std::vector<K> identityRows() {
             if (auto v = ctx.readUnsigned(s.arg(0), 1, 255)) {
                 i.priority = static_cast<std::uint8_t>(*v);
             } else {
-                ctx.error(fmt::format("({}) Priority not valid! must be between 1 & 255. Using default 100", i.name));
+                ctx.adjusted(fmt::format("({}) Priority not valid! must be between 1 & 255. Using default 100", i.name));
                 i.priority = 100;
             }
         },
@@ -497,7 +497,7 @@ std::vector<K> identityRows() {
             if (auto us = readDecimalUs(ctx, s.arg(0), 10'000, 255'000'000))
                 i.advertIntervalUs = *us;
             else
-                ctx.error(fmt::format("({}) Advert interval ({}) not valid! Must be > 0 - ignoring", i.name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}) Advert interval ({}) not valid! Must be > 0 - ignoring", i.name, s.arg(0)));
         },
         [](const I& i, ConfigWriter& out) {
             if (i.advertIntervalUs) out.statement({"advert_int", formatUs(*i.advertIntervalUs)});

@@ -23,13 +23,13 @@ K garpExtraIf(std::string_view name) {
                 } else if (auto v = ctx.readUnsigned(s.words[n], 0, 86400)) {
                     delay = *v;
                 } else {
-                    ctx.error(fmt::format("({}): {} '{}' invalid - ignoring", i.name, name, s.words[n]));
+                    ctx.adjusted(fmt::format("({}): {} '{}' invalid - ignoring", i.name, name, s.words[n]));
                     return;
                 }
             }
             if (all) i.garpExtraIfAll = true;
             if (!delay) {
-                ctx.error(fmt::format("({}): {} specified without time - ignoring", i.name, name));
+                ctx.adjusted(fmt::format("({}): {} specified without time - ignoring", i.name, name));
                 return;
             }
             i.garpExtraIfDelay = delay;
@@ -140,7 +140,7 @@ std::vector<K> behaviourRows() {
         "notify_deleted", 0, kAnyArgs,
         [](I& i, const Statement& s, BindContext& ctx) {
             if (i.notifyDeleted) {
-                ctx.error(fmt::format("({}) notify_deleted already specified - ignoring {}", i.name,
+                ctx.adjusted(fmt::format("({}) notify_deleted already specified - ignoring {}", i.name,
                                       s.argCount() ? s.arg(0) : std::string()));
                 return;
             }

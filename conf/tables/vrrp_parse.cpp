@@ -132,7 +132,7 @@ std::optional<TrackRef> parseTrackRef(TrackKind kind, std::string_view owner, co
     const std::string& name = s.words.front();
     for (const auto& ref : already)
         if (ref.name == name) {
-            ctx.error(fmt::format("({}) duplicate {} {} - ignoring", owner, trackKeyword(kind), name));
+            ctx.adjusted(fmt::format("({}) duplicate {} {} - ignoring", owner, trackKeyword(kind), name));
             return std::nullopt;
         }
     TrackRef ref{s.where, name, std::nullopt, false};
@@ -274,7 +274,7 @@ public:
         out.values = [sink = std::move(out.values), exists, what, owner = owner_](const Statement& line,
                                                                                   BindContext& c) {
             if (!exists(line.words.front())) {
-                c.error(fmt::format("({}) {} {} not found, ignoring...", owner, what, line.words.front()));
+                c.adjusted(fmt::format("({}) {} {} not found, ignoring...", owner, what, line.words.front()));
                 return;
             }
             sink(line, c);

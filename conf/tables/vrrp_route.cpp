@@ -157,9 +157,9 @@ std::optional<RouteLine> parseVirtualRoute(const Statement& s, BindContext& ctx)
     }
     if (v6Only && family != IpAddress::Family::V6) ctx.error(fmt::format("{} is only valid for IPv6", v6OnlyWord));
     if (!noTrack && protocol && *protocol != 18)
-        ctx.error("Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+        ctx.adjusted("Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
     if (!noTrack && !hasDev)
-        ctx.error(fmt::format("Warning - cannot track route {} with no interface specified, not tracking", *destination));
+        ctx.adjusted(fmt::format("Warning - cannot track route {} with no interface specified, not tracking", *destination));
     if (!ok) return std::nullopt;
     return r;
 }
@@ -252,7 +252,7 @@ std::optional<RouteLine> parseVirtualRule(const Statement& s, BindContext& ctx) 
         return std::nullopt;
     }
     if (!actions) {
-        ctx.error("No action specified for rule - ignoring");
+        ctx.adjusted("No action specified for rule - ignoring");
         return std::nullopt;
     }
     if (!preference)

@@ -53,7 +53,7 @@ Keyword<S> scriptCount(std::string_view name, std::optional<std::uint32_t> S::*m
             if (auto n = ctx.readUnsigned(s.arg(0), 1, 0x7fffffffU)) {
                 v.*member = *n;
             } else {
-                ctx.error(fmt::format("({}): vrrp script {} value '{}' invalid, defaulting to 1", v.name, name, s.arg(0)));
+                ctx.adjusted(fmt::format("({}): vrrp script {} value '{}' invalid, defaulting to 1", v.name, name, s.arg(0)));
                 v.*member = 1;
             }
         },
@@ -156,7 +156,7 @@ const Table<P>& buildProcessTable() {
             "process", 1, kAnyArgs,
             [](P& p, const Statement& s, BindContext& ctx) {
                 if (p.process) {
-                    ctx.error(fmt::format("Process already set for track process {} - ignoring {}", p.name, s.arg(0)));
+                    ctx.adjusted(fmt::format("Process already set for track process {} - ignoring {}", p.name, s.arg(0)));
                     return;
                 }
                 p.process = s.arg(0);
@@ -178,7 +178,7 @@ const Table<P>& buildProcessTable() {
                 else if (s.arg(0) == "partial")
                     p.paramMatch = P::ParamMatch::Partial;
                 else
-                    ctx.error(fmt::format("Invalid param_match type {} - ignoring", s.arg(0)));
+                    ctx.adjusted(fmt::format("Invalid param_match type {} - ignoring", s.arg(0)));
             },
             [](const P& p, ConfigWriter& out) {
                 if (!p.paramMatch) return;
@@ -191,11 +191,11 @@ const Table<P>& buildProcessTable() {
             "weight", 0, 2,
             [](P& p, const Statement& s, BindContext& ctx) {
                 if (s.argCount() == 0) {
-                    ctx.error(fmt::format("No weight specified for track process {} - ignoring", p.name));
+                    ctx.adjusted(fmt::format("No weight specified for track process {} - ignoring", p.name));
                     return;
                 }
                 if (p.weight && *p.weight != 0) {
-                    ctx.error(fmt::format("Weight already set for track process {} - ignoring {}", p.name, s.arg(0)));
+                    ctx.adjusted(fmt::format("Weight already set for track process {} - ignoring {}", p.name, s.arg(0)));
                     return;
                 }
                 auto w = ctx.readInt(s.arg(0), -254, 254);
@@ -230,7 +230,7 @@ const Table<P>& buildProcessTable() {
                     return;
                 }
                 if (p.quorumMax && *q > *p.quorumMax) {
-                    ctx.error("Quorum is greater than quorum_max - ignoring");
+                    ctx.adjusted("Quorum is greater than quorum_max - ignoring");
                     return;
                 }
                 p.quorum = *q;
@@ -248,7 +248,7 @@ const Table<P>& buildProcessTable() {
                 }
                 std::uint32_t quorum = p.quorum.value_or(1);
                 if ((*q || quorum > 1) && *q < quorum) {
-                    ctx.error("quorum_max is less than quorum - ignoring");
+                    ctx.adjusted("quorum_max is less than quorum - ignoring");
                     return;
                 }
                 p.quorumMax = *q;
@@ -278,7 +278,7 @@ const Table<F>& buildFileTable() {
             "file", 1, 1,
             [](F& f, const Statement& s, BindContext& ctx) {
                 if (f.file) {
-                    ctx.error(fmt::format("File already set for track file {} - ignoring {}", f.name, s.arg(0)));
+                    ctx.adjusted(fmt::format("File already set for track file {} - ignoring {}", f.name, s.arg(0)));
                     return;
                 }
                 f.file = s.arg(0);
@@ -406,19 +406,19 @@ void addScriptRootKeywords(std::vector<Keyword<Config>>& rows) {
     rows.push_back(namedRoot<VrrpScript>("vrrp_script", &VrrpConfig::scripts, &scriptTable,
                                          [](const VrrpScript& v, BindContext& ctx) {
                                              if (v.command && !v.command->args.empty()) return true;
-                                             ctx.error(fmt::format("No script set for vrrp_script {} - removing", v.name));
+                                             ctx.adjusted(fmt::format("No script set for vrrp_script {} - removing", v.name));
                                              return false;
                                          }));
     rows.push_back(namedRoot<VrrpTrackProcess>(
         "vrrp_track_process", &VrrpConfig::trackProcesses, &trackProcessTable,
         [](const VrrpTrackProcess& p, BindContext& ctx) {
             if (p.process) return true;
-            ctx.error(fmt::format("track process '{}' process name not specified", p.name));
+            ctx.adjusted(fmt::format("track process '{}' process name not specified", p.name));
             return false;
         }));
     auto fileValid = [](const TrackFile& f, BindContext& ctx) {
         if (f.file) return true;
-        ctx.error(fmt::format("No file set for track_file {} - ignoring", f.name));
+        ctx.adjusted(fmt::format("No file set for track_file {} - ignoring", f.name));
         return false;
     };
     rows.push_back(namedRoot<TrackFile>("track_file", &VrrpConfig::trackFiles, &trackFileTable, fileValid));

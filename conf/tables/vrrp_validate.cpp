@@ -79,7 +79,7 @@ bool checkInterfaces(Config& c, const ParseOptions& options, Diagnostics& diag) 
                 missing.push_back({g.interfaceWhere[n],
                                    fmt::format("WARNING - interface {} specified for garp_group doesn't exist", name)});
             else if (!garpSeen.insert(name).second)
-                diag.error(g.interfaceWhere[n], fmt::format("garp_group already specified for {} - ignoring", name));
+                diag.adjusted(g.interfaceWhere[n], fmt::format("garp_group already specified for {} - ignoring", name));
         }
     if (missing.empty()) return true;
     std::stable_sort(missing.begin(), missing.end(), [](const Located& a, const Located& b) {
@@ -183,14 +183,14 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
     };
     for (const auto& g : c.vrrp.syncGroups) {
         if (g.members.empty()) {
-            diag.error(Location{}, fmt::format("Sync group {} has no virtual router(s). removing", g.name));
+            diag.adjusted(Location{}, fmt::format("Sync group {} has no virtual router(s). removing", g.name));
             continue;
         }
         std::vector<const VrrpInstance*> members;
         for (const auto& m : g.members) {
             const VrrpInstance* i = find(m);
             if (!i) {
-                diag.error(Location{}, fmt::format("Virtual router {} specified in sync group {} doesn't exist - ignoring",
+                diag.adjusted(Location{}, fmt::format("Virtual router {} specified in sync group {} doesn't exist - ignoring",
                                                    m, g.name));
                 continue;
             }
@@ -203,7 +203,7 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
             members.push_back(i);
         }
         if (members.empty()) {
-            diag.error(Location{},
+            diag.adjusted(Location{},
                        fmt::format("Sync group {}, no matching virtual router found in group declaration - removing",
                                    g.name));
             continue;
@@ -215,7 +215,7 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
                                                "owner. This won't work.",
                                                g.name));
         if (members.size() == 1)
-            diag.error(Location{},
+            diag.adjusted(Location{},
                        fmt::format("Sync group {} has only 1 virtual router(s) - this probably isn't what you want", g.name));
     }
     return groupOf;
@@ -225,6 +225,8 @@ std::map<const VrrpInstance*, const VrrpSyncGroup*> buildSyncGroups(const Config
 bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGroup* group, bool interfaceRefused,
                       const ParseOptions& options, Diagnostics& diag) {
     auto err = [&](std::string m) { diag.error(Location{}, fmt::format("({}) {}", i.name, m)); };
+    // For the checks whose adjustment buildInstanceSpecs makes too (an Error for -t, the daemon runs).
+    auto adj = [&](std::string m) { diag.adjusted(Location{}, fmt::format("({}) {}", i.name, m)); };
     const bool strict = i.strictMode.value_or(c.global.defs.vrrpStrict.value_or(false));
     const Family family = i.family.value_or(Family::V4);
     std::uint8_t version = i.version.value_or(0);
@@ -260,11 +262,11 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
         if (typed && strict)
             err("Strict mode does not support authentication. Ignoring.");
         else if (typed && version == 3)
-            err("VRRP version 3 does not support authentication. Ignoring.");
+            adj("VRRP version 3 does not support authentication. Ignoring.");
         else if (typed && (!a.password || a.password->empty()))
             err("Authentication specified but no password given. Ignoring");
         else if (a.type == VrrpAuthType::Ah && family == Family::V6)
-            err("Cannot use AH authentication with IPv6. ignoring");
+            adj("Cannot use AH authentication with IPv6. ignoring");
         else if (a.type == VrrpAuthType::Ah && state == VrrpState::Master && priority != 255) {
             err("Initial state master is incompatible with AH authentication - clearing");
             state = VrrpState::Backup;
@@ -283,7 +285,7 @@ bool completeInstance(const Config& c, const VrrpInstance& i, const VrrpSyncGrou
     bool unicastConfigured = i.sourceKeyword == "unicast_src_ip" || i.unicastPeerBlock || i.oldUnicastChecksum ||
                              i.checkUnicastSrc;
     if (i.unicastPeers.empty() && unicastConfigured && !i.unicastFaultNoPeer)
-        err("A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is "
+        adj("A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is "
             "deprecated - please update your configuration.");
     if (!i.unicastPeers.empty() && i.mcastDestination) err("multicast destination specified with unicast - ignoring");
     if (i.unicastPeers.empty() && !flagsOf(options, *i.interface).multicast)
