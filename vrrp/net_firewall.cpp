@@ -6,9 +6,31 @@
 
 #include <cerrno>
 
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace ipvsd::vrrp {
 
-NftFirewallPort::NftFirewallPort() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT)) {
+namespace {
+
+// libnftables 1.0.6 prints "Unable to initialize Netlink socket" and calls exit() when it cannot open its
+// netlink socket (a kernel without nfnetlink, e.g. the test guest): it is only used when that socket opens.
+Status netfilterNetlinkAvailable() {
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+    if (fd < 0) return Error{"socket(NETLINK_NETFILTER)", errno, "nftables unavailable"};
+    ::close(fd);
+    return Ok{};
+}
+
+}  // namespace
+
+NftFirewallPort::NftFirewallPort() {
+    if (auto available = netfilterNetlinkAvailable(); !available) {
+        unavailable_ = available.error();
+        return;
+    }
+    ctx_ = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx_) return;
     nft_ctx_buffer_output(ctx_);
     nft_ctx_buffer_error(ctx_);
@@ -23,6 +45,7 @@ NftFirewallPort::~NftFirewallPort() {
 }
 
 Status NftFirewallPort::run(const std::string& commands) {
+    if (unavailable_) return *unavailable_;
     if (!ctx_) return Error{"nft_ctx_new", ENOMEM, {}};
     if (nft_run_cmd_from_buffer(ctx_, commands.c_str()) != 0) {
         std::string detail = nft_ctx_get_error_buffer(ctx_);

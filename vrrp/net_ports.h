@@ -15,6 +15,7 @@
 #include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -68,6 +69,7 @@ class NftFirewallPort : public FirewallPort {
   private:
     Status run(const std::string& commands);
     ::nft_ctx* ctx_ = nullptr;
+    std::optional<Error> unavailable_;  // no netfilter netlink: every block() fails with this, nothing exits
     std::map<IpAddress, int> blocked_;
     std::set<IpAddress::Family> tables_;
 };
